@@ -1,0 +1,296 @@
+// Package sipload measures the highest call rate clearline sustains with
+// fewer than 0.1% failed calls, side by side with Kamailio as a plain
+// stateful proxy between the same two SIPp endpoints, and clearline's memory
+// per concurrent call. It is a measurement, not a unit test: it runs only
+// with CLEARLINE_BENCH=1 (see run.sh).
+package sipload
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"text/template"
+	"time"
+
+	"github.com/clearline/clearline/internal/testpeer"
+)
+
+// step is one load level's outcome.
+type step struct {
+	rate       float64
+	ok, failed int
+	achieved   float64
+	meanSetup  time.Duration
+	rssKB      int
+}
+
+func TestCallRate(t *testing.T) {
+	if os.Getenv("CLEARLINE_BENCH") != "1" {
+		t.Skip("measurement: run bench/sipload/run.sh (CLEARLINE_BENCH=1)")
+	}
+	testpeer.Require(t, "sipp", "kamailio", "taskset")
+	rates := parseRates(os.Getenv("RATES"), []float64{100, 200, 400, 700, 1000, 1400, 1800, 2400, 3000})
+	dur := envDuration("STEP", 10*time.Second)
+	hold := envDuration("HOLD", time.Second)
+	bin := buildClearline(t)
+
+	results := map[string][]step{}
+	targets := []string{"kamailio", "clearline"}
+	if v := os.Getenv("TARGETS"); v != "" {
+		targets = strings.Split(v, ",")
+	}
+	for _, target := range targets {
+		for _, r := range rates {
+			s := runStep(t, target, bin, r, dur, hold)
+			results[target] = append(results[target], s)
+			t.Logf("%-9s rate %6.0f/s: %d ok, %d failed (%.3f%%), achieved %.0f/s, mean INVITE->200 %v, RSS %d kB",
+				target, r, s.ok, s.failed, 100*float64(s.failed)/float64(max(1, s.ok+s.failed)), s.achieved, s.meanSetup, s.rssKB)
+			if s.failed*1000 > s.ok+s.failed || s.ok == 0 {
+				break
+			}
+		}
+	}
+	best := func(ss []step) float64 {
+		b := 0.0
+		for _, s := range ss {
+			if s.ok > 0 && s.failed*1000 <= s.ok+s.failed && s.rate > b {
+				b = s.rate
+			}
+		}
+		return b
+	}
+	k, c := best(results["kamailio"]), best(results["clearline"])
+	t.Logf("RESULT highest rate with <0.1%% failures: kamailio %.0f/s, clearline %.0f/s, ratio clearline/kamailio %.2f", k, c, c/max(k, 1))
+	if os.Getenv("TARGETS") == "" || strings.Contains(os.Getenv("TARGETS"), "clearline") {
+		memoryPerCall(t, bin, hold)
+	}
+}
+
+// runStep starts a fresh answering SIPp, the target on its own core, and a
+// SIPp caller at rate calls/s for dur, and returns the caller's counts.
+func runStep(t *testing.T, target, bin string, rate float64, dur, hold time.Duration) step {
+	ctx, cancel := context.WithTimeout(context.Background(), dur+hold+2*time.Minute)
+	defer cancel()
+	calls := int(rate * dur.Seconds())
+	uas, err := testpeer.StartSipp(ctx, t, testpeer.SippOptions{
+		Scenario: "uas_answer.xml", Calls: calls, NoMessageTrace: true,
+		Timeout: dur + hold + 60*time.Second, RecvTimeout: 30 * time.Second,
+		Args: []string{"-max_socket", "60000"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer uas.Stop()
+	addr, proc := startTarget(t, ctx, target, bin, uas.Port())
+	defer stopTarget(proc)
+	res, err := testpeer.SippLoad(ctx, t, testpeer.SippOptions{
+		Scenario: "uac_call.xml", Remote: addr, Service: "+441632960001", CallerID: "+442071838750",
+		Calls: calls, Rate: rate, Hold: hold, RecvTimeout: 30 * time.Second,
+		Args: []string{"-max_socket", "60000"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := step{rate: rate, ok: res.Successful, failed: res.Failed + (calls - res.Successful - res.Failed)}
+	s.achieved, _ = res.StatFloat("CallRate(C)")
+	s.meanSetup, _ = res.StatDuration("ResponseTime1(C)")
+	s.rssKB = rss(proc.Process.Pid)
+	return s
+}
+
+// startTarget runs kamailio or clearline pinned to CPU 0 and returns its
+// SIP address.
+func startTarget(t *testing.T, ctx context.Context, target, bin string, uasPort int) (string, *exec.Cmd) {
+	port, err := testpeer.FreeUDPPort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	var cmd *exec.Cmd
+	switch target {
+	case "kamailio":
+		cfg := filepath.Join(dir, "kamailio.cfg")
+		writeTemplate(t, "kamailio.cfg.tmpl", cfg, map[string]int{"Port": port, "UASPort": uasPort})
+		cmd = exec.CommandContext(ctx, "taskset", "-c", "0", "kamailio", "-f", cfg, "-DD", "-E", "-x", "tlsf", "-m", "1024", "-M", "64", "-Y", dir, "-P", filepath.Join(dir, "k.pid"))
+	case "clearline":
+		cfg := filepath.Join(dir, "clearline.toml")
+		os.WriteFile(cfg, []byte(fmt.Sprintf(`
+[sip]
+listen = "127.0.0.1:%d"
+transports = ["udp"]
+[media]
+ip = "127.0.0.1"
+port_min = 61000
+port_max = 64999
+rtp_timeout = "120s"
+[trunk]
+address = "127.0.0.1:%d"
+allowed_sources = ["127.0.0.1"]
+[store]
+dsn = %q
+[log]
+level = "error"
+[[lines]]
+id = "bench"
+numbers = ["+441632960001"]
+trusted = ["+442071838750"]
+  [[lines.phones]]
+  username = "bench-phone"
+  password = "bench-password"
+  contact = "sip:bench-phone@127.0.0.1:%d"
+`, port, uasPort, filepath.Join(dir, "bench.db"), uasPort)), 0o600)
+		cmd = exec.CommandContext(ctx, "taskset", "-c", "0", bin, "serve", "--config", cfg)
+		cmd.Env = append(os.Environ(), "GOMAXPROCS=1")
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	// Kamailio forks workers that inherit stderr: kill the whole group and
+	// don't wait for the pipe forever.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd.WaitDelay = 2 * time.Second
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start %s: %v", target, err)
+	}
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	if err := waitSIP(ctx, addr); err != nil {
+		stopTarget(cmd)
+		t.Fatalf("%s never answered OPTIONS: %v\n%s", target, err, stderr.String())
+	}
+	return addr, cmd
+}
+
+// memoryPerCall holds many calls up at once through clearline and reports
+// the RSS growth per concurrent call.
+func memoryPerCall(t *testing.T, bin string, _ time.Duration) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	const concurrent = 800
+	uas, err := testpeer.StartSipp(ctx, t, testpeer.SippOptions{Scenario: "uas_answer.xml", Calls: concurrent, NoMessageTrace: true, Timeout: 2 * time.Minute, RecvTimeout: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer uas.Stop()
+	addr, proc := startTarget(t, ctx, "clearline", bin, uas.Port())
+	defer stopTarget(proc)
+	idle := rss(proc.Process.Pid)
+	done := make(chan *testpeer.SippResult, 1)
+	go func() {
+		res, _ := testpeer.SippLoad(ctx, t, testpeer.SippOptions{Scenario: "uac_call.xml", Remote: addr, Service: "+441632960001", CallerID: "+442071838750",
+			Calls: concurrent, Rate: 400, Hold: 8 * time.Second, RecvTimeout: 30 * time.Second})
+		done <- res
+	}()
+	time.Sleep(time.Duration(float64(concurrent)/400*float64(time.Second)) + 2*time.Second)
+	peak := rss(proc.Process.Pid)
+	res := <-done
+	if res != nil && res.Failed > 0 {
+		t.Logf("memory run failures: %s\n%s", res.Summary(), tailStr(res.Errors, 1500))
+	}
+	if res != nil {
+		t.Logf("RESULT memory: idle RSS %d kB, with %d concurrent calls %d kB: %.1f kB per concurrent call (%d ok, %d failed)",
+			idle, concurrent, peak, float64(peak-idle)/concurrent, res.Successful, res.Failed)
+	}
+}
+
+// waitSIP sends OPTIONS to addr until something answers: the target is
+// ready (Kamailio needs seconds to allocate its shared memory).
+func waitSIP(ctx context.Context, addr string) error {
+	c, err := net.Dial("udp", addr)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	buf := make([]byte, 2048)
+	for i := 0; ctx.Err() == nil && i < 300; i++ {
+		msg := fmt.Sprintf("OPTIONS sip:%s SIP/2.0\r\nVia: SIP/2.0/UDP %s;branch=z9hG4bKready%d\r\nFrom: <sip:probe@127.0.0.1>;tag=p%d\r\n"+
+			"To: <sip:%s>\r\nCall-ID: ready-%d@bench\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n",
+			addr, c.LocalAddr(), i, i, addr, i)
+		c.Write([]byte(msg))
+		c.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
+		if n, err := c.Read(buf); err == nil && strings.HasPrefix(string(buf[:n]), "SIP/2.0") {
+			return nil
+		}
+		// "port unreachable" fails the read at once while the target starts.
+		time.Sleep(200 * time.Millisecond)
+	}
+	return fmt.Errorf("no answer from %s", addr)
+}
+
+func stopTarget(cmd *exec.Cmd) {
+	syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+	cmd.Wait()
+}
+
+func buildClearline(t *testing.T) string {
+	bin := filepath.Join(t.TempDir(), "clearline")
+	cmd := exec.Command("go", "build", "-o", bin, "../../cmd/clearline")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("build clearline: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func writeTemplate(t *testing.T, src, dst string, data any) {
+	b, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := template.Must(template.New(src).Parse(string(b)))
+	f, err := os.Create(dst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := tmpl.Execute(f, data); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func rss(pid int) int {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(l, "VmRSS:") {
+			n, _ := strconv.Atoi(strings.Fields(l)[1])
+			return n
+		}
+	}
+	return 0
+}
+
+func parseRates(s string, def []float64) []float64 {
+	if s == "" {
+		return def
+	}
+	var out []float64
+	for _, f := range strings.Split(s, ",") {
+		if v, err := strconv.ParseFloat(strings.TrimSpace(f), 64); err == nil {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func envDuration(k string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(os.Getenv(k)); err == nil {
+		return d
+	}
+	return def
+}
+
+func tailStr(s string, n int) string {
+	if len(s) > n {
+		return s[len(s)-n:]
+	}
+	return s
+}

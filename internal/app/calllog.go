@@ -1,0 +1,34 @@
+package app
+
+import (
+	"context"
+	"time"
+
+	"github.com/clearline/clearline/internal/gateway"
+	"github.com/clearline/clearline/internal/store"
+)
+
+// callLog records the gateway's calls in the store.
+type callLog struct{ st store.Store }
+
+var _ gateway.CallLog = callLog{}
+
+func (l callLog) StartCall(ctx context.Context, c gateway.CallRecord) error {
+	return l.st.StartCall(ctx, store.Call{
+		ID: c.ID, LineID: c.LineID, Direction: c.Direction,
+		From: c.From, To: c.To, CallerName: c.CallerName,
+		StartedAt: c.StartedAt, Emergency: c.Emergency,
+	})
+}
+
+func (l callLog) AnswerCall(ctx context.Context, id string, at time.Time) error {
+	return l.st.AnswerCall(ctx, id, at)
+}
+
+func (l callLog) EndCall(ctx context.Context, id string, at time.Time, outcome, hangupBy string) error {
+	return l.st.EndCall(ctx, id, at, outcome, hangupBy)
+}
+
+func (l callLog) SetCallDecision(ctx context.Context, id, decision string, reasons []string) error {
+	return l.st.SetCallDecision(ctx, id, decision, reasons)
+}

@@ -1,0 +1,77 @@
+// Package guard is clearline's per-call orchestration: it joins the
+// screening decision, the caller challenge and (as they arrive) the
+// in-call protections to the gateway's calls. It implements gateway.Hooks;
+// the decisions themselves live in the pure packages (screen, detect, dtmf).
+package guard
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/clearline/clearline/internal/gateway"
+	"github.com/clearline/clearline/internal/screen"
+)
+
+// Guard screens inbound calls and runs challenges.
+type Guard struct {
+	screener *screen.Screener
+	lines    map[string]*screen.Line
+	log      *slog.Logger
+	now      func() time.Time
+	prompts  *promptSet
+	nameTime time.Duration
+	onList   func(lineID, kind, number, addedBy string)
+}
+
+var _ gateway.Hooks = (*Guard)(nil)
+
+// Config configures a Guard.
+type Config struct {
+	Screener *screen.Screener
+	Lines    map[string]*screen.Line
+	Log      *slog.Logger
+	Now      func() time.Time
+	// NameTime is the longest name a challenged caller may say.
+	NameTime time.Duration
+	// OnListChange, if set, is told when the person trusts (key 3) or
+	// blocks (key 9) a caller, so the change can be kept.
+	OnListChange func(lineID, kind, number, addedBy string)
+}
+
+// New builds a Guard; it loads the prompts once.
+func New(cfg Config) (*Guard, error) {
+	p, err := loadPrompts()
+	if err != nil {
+		return nil, err
+	}
+	g := &Guard{screener: cfg.Screener, lines: cfg.Lines, log: cfg.Log, now: cfg.Now, prompts: p, nameTime: cfg.NameTime, onList: cfg.OnListChange}
+	if g.now == nil {
+		g.now = time.Now
+	}
+	if g.nameTime <= 0 {
+		g.nameTime = 4 * time.Second
+	}
+	return g, nil
+}
+
+// ScreenInbound decides before the phone rings.
+func (g *Guard) ScreenInbound(ctx context.Context, c *gateway.Call) gateway.Screening {
+	callerID := c.From
+	if c.Anonymous {
+		callerID = screen.Anonymous
+	}
+	line := g.lines[c.LineID]
+	d := g.screener.Decide(ctx, screen.Input{CallerID: callerID, Line: line, Now: g.now()})
+	g.log.Info("screening decision", "call_id", c.ID, "caller", d.Number, "decision", d.Action.String(), "stage", d.Stage, "reasons", d.Reasons)
+	scr := gateway.Screening{Action: d.Action.String(), Reasons: d.Reasons}
+	if d.Action == screen.Challenge {
+		ch := &challenge{g: g, call: c, line: line, number: d.Number}
+		scr.Challenge = ch.askName
+		scr.Announce = ch.announce
+	}
+	return scr
+}
+
+// CallConnected starts in-call protection (none yet for this part).
+func (g *Guard) CallConnected(ctx context.Context, c *gateway.Call) {}

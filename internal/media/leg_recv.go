@@ -1,0 +1,159 @@
+package media
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/netip"
+)
+
+// readBufSize bounds an incoming datagram; larger ones are truncated and
+// then fail to parse or are relayed short.
+const readBufSize = 2048
+
+// receiver is the state of a leg's reader goroutine; nothing else touches
+// it.
+type receiver struct {
+	buf []byte
+	pcm []int16 // decoded audio for taps and filters
+
+	haveEvent          bool
+	eventSSRC, eventTS uint32 // the last telephone-event seen, to de-duplicate
+
+	badSource, malformed, unknownPT, readErr rateLog
+}
+
+func (r *receiver) init() {
+	r.buf = make([]byte, readBufSize)
+	r.pcm = make([]int16, readBufSize)
+}
+
+// readLoop drains the RTP socket until it is closed. It never blocks on
+// anything but the socket: relaying, taps and digits are non-blocking.
+func (l *Leg) readLoop() {
+	defer close(l.readerDone)
+	for {
+		n, src, err := l.conn.ReadFromUDPAddrPort(l.rx.buf)
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) || l.isClosed.Load() {
+				return
+			}
+			if ok, n := l.rx.readErr.allow(l.sinceEpoch()); ok {
+				l.log.Load().Warn("rtp read failed", "error", err, "suppressed", n)
+			}
+			continue
+		}
+		l.handle(l.rx.buf[:n], src)
+	}
+}
+
+// handle processes one datagram from src: source lock, parse, counters,
+// then by payload type — audio to taps and the relay, telephone-events to
+// Digits and the relay, comfort noise counted and dropped.
+func (l *Leg) handle(pkt []byte, src netip.AddrPort) {
+	if l.isClosed.Load() {
+		return
+	}
+	src = netip.AddrPortFrom(src.Addr().Unmap(), src.Port())
+	rem := l.remote.Load()
+	if !l.acceptSource(rem, src) {
+		l.stats.droppedSource.Add(1)
+		if ok, n := l.rx.badSource.allow(l.sinceEpoch()); ok {
+			level := slog.LevelWarn
+			if !rem.sdp.Addr().IsValid() || rem.sdp.Addr().IsUnspecified() {
+				level = slog.LevelDebug // no remote yet, or on hold
+			}
+			l.log.Load().Log(context.Background(), level, "rtp from unexpected source dropped",
+				"source", src.String(), "expected", rem.dest.String(), "suppressed", n)
+		}
+		return
+	}
+	h, payload, err := parseRTP(pkt)
+	if err != nil {
+		l.stats.droppedMalformed.Add(1)
+		if ok, n := l.rx.malformed.allow(l.sinceEpoch()); ok {
+			l.log.Load().Warn("malformed rtp dropped", "source", src.String(), "error", err, "suppressed", n)
+		}
+		return
+	}
+	l.stats.packetsIn.Add(1)
+	l.stats.bytesIn.Add(uint64(len(pkt)))
+	l.stats.lastRx.Store(max(1, int64(l.sinceEpoch()))) // 0 means never
+	d := l.sink.Load()
+
+	if codec, ok := g711ByPT(h.pt); ok {
+		var pcm []int16
+		if l.deliver.tapping() {
+			pcm = l.rx.pcm[:codec.decode(l.rx.pcm, payload)]
+			l.deliver.tap(pcm, &l.stats)
+		}
+		if d != nil {
+			d.audio(h, payload, codec, pcm)
+		}
+		return
+	}
+	switch {
+	case rem.eventPT != 0 && h.pt == rem.eventPT:
+		ev, err := ParseEvent(payload)
+		if err != nil {
+			l.stats.droppedMalformed.Add(1)
+			if ok, n := l.rx.malformed.allow(l.sinceEpoch()); ok {
+				l.log.Load().Warn("malformed telephone-event dropped", "source", src.String(), "error", err, "suppressed", n)
+			}
+			return
+		}
+		ev.Timestamp = h.ts
+		l.noteEvent(h.ssrc, ev)
+		if d != nil {
+			d.event(h, payload, ev)
+		}
+	case h.pt == PTComfortNoise:
+		l.stats.comfortNoise.Add(1)
+	default:
+		l.stats.droppedPT.Add(1)
+		if ok, n := l.rx.unknownPT.allow(l.sinceEpoch()); ok {
+			l.log.Load().Info("rtp with unexpected payload type dropped", "source", src.String(), "pt", int(h.pt), "suppressed", n)
+		}
+	}
+}
+
+// acceptSource applies the source lock and learns a NAT-rewritten port
+// (see Leg). Only the reader goroutine calls it.
+func (l *Leg) acceptSource(rem *remoteState, src netip.AddrPort) bool {
+	if !rem.sdp.Addr().IsValid() || rem.sdp.Addr().IsUnspecified() {
+		return false
+	}
+	var learn bool
+	switch {
+	case src == rem.dest:
+		learn = !rem.latched
+	case src == rem.sdp: // the SDP address itself always wins over a learnt port
+		learn = true
+	case !rem.latched && src.Addr() == rem.sdp.Addr():
+		learn = true
+	default:
+		return false
+	}
+	if learn {
+		n := *rem
+		n.dest, n.latched = src, true
+		if l.remote.CompareAndSwap(rem, &n) && src != rem.dest {
+			l.log.Load().Info("rtp source learnt", "source", src.String(), "sdp", rem.sdp.String())
+		}
+	}
+	return true
+}
+
+// noteEvent sends a DTMF key to Digits once per event: the update and the
+// three end packets of one event share its timestamp.
+func (l *Leg) noteEvent(ssrc uint32, ev Event) {
+	r := &l.rx
+	if r.haveEvent && r.eventSSRC == ssrc && r.eventTS == ev.Timestamp {
+		return
+	}
+	r.haveEvent, r.eventSSRC, r.eventTS = true, ssrc, ev.Timestamp
+	if d := ev.Digit(); d != 0 {
+		l.deliver.digit(d, &l.stats)
+	}
+}

@@ -1,0 +1,75 @@
+package media
+
+import "sync/atomic"
+
+// direction forwards what one leg receives to the other. Its methods run
+// on the from leg's reader goroutine only, which owns the scratch buffers.
+type direction struct {
+	from, to *Leg
+	mute     atomic.Bool
+	filter   atomic.Pointer[filterBox]
+	onEvent  atomic.Pointer[EventHandler]
+
+	pkt     [rtpHeaderLen + readBufSize]byte
+	in, out [readBufSize]int16
+}
+
+type filterBox struct{ f AudioFilter }
+
+func newDirection(from, to *Leg) *direction { return &direction{from: from, to: to} }
+
+// audio forwards one audio payload in codec c. pcm is its decoding when the
+// reader already has it (for taps), else nil.
+func (d *direction) audio(h rtpHeader, payload []byte, c Codec, pcm []int16) {
+	outCodec := d.to.remote.Load().codec
+	n := len(payload)
+	body := d.pkt[rtpHeaderLen : rtpHeaderLen+n]
+	switch fb := d.filter.Load(); {
+	case d.mute.Load():
+		sil := outCodec.silenceByte()
+		for i := range body {
+			body[i] = sil
+		}
+	case fb != nil:
+		if pcm == nil {
+			pcm = d.in[:c.decode(d.in[:n], payload)]
+		}
+		out := d.out[:n]
+		d.from.inCallback.Store(true)
+		fb.f.Process(pcm, out)
+		d.from.inCallback.Store(false)
+		if d.from.isClosed.Load() { // closed from inside the filter
+			return
+		}
+		outCodec.encode(body, out)
+	default:
+		outCodec.transcode(body, payload, c) // a plain copy when the codecs match
+	}
+	d.to.send(segRelay|uint64(h.ssrc), h, uint32(n), outCodec.PT, d.pkt[:rtpHeaderLen+n], true)
+}
+
+// event forwards one telephone-event packet, with the payload type the
+// other leg negotiated, unless the handler keeps it back, the other leg has
+// no telephone-event, or the other leg is muted.
+func (d *direction) event(h rtpHeader, payload []byte, ev Event) {
+	if hp := d.onEvent.Load(); hp != nil {
+		d.from.inCallback.Store(true)
+		forward := (*hp)(ev)
+		d.from.inCallback.Store(false)
+		if d.from.isClosed.Load() { // closed from inside the handler
+			return
+		}
+		if !forward {
+			d.from.stats.eventsBlocked.Add(1)
+			d.to.skip(segRelay | uint64(h.ssrc))
+			return
+		}
+	}
+	pt := d.to.remote.Load().eventPT
+	if pt == 0 || d.mute.Load() {
+		d.to.skip(segRelay | uint64(h.ssrc))
+		return
+	}
+	n := copy(d.pkt[rtpHeaderLen:], payload)
+	d.to.send(segRelay|uint64(h.ssrc), h, uint32(ev.Duration), pt, d.pkt[:rtpHeaderLen+n], true)
+}

@@ -1,0 +1,156 @@
+package numset
+
+import (
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
+
+func TestMixIsABijection(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	keys := []uint64{0, 1, keyMask, keyMask - 1, 447700900123, 999999999999999}
+	for range 10000 {
+		keys = append(keys, rng.Uint64()&keyMask)
+	}
+	for _, k := range keys {
+		h := mix(k)
+		if h > keyMask {
+			t.Fatalf("mix(%d) = %d leaves 50 bits", k, h)
+		}
+		if back := unmix(h); back != k {
+			t.Fatalf("unmix(mix(%d)) = %d", k, back)
+		}
+	}
+}
+
+// sizes straddle the switch from sorted keys to buckets.
+var sizes = []int{0, 1, 7, 1000, hashedFrom - 1, hashedFrom, hashedFrom + 1, 3 * hashedFrom}
+
+func TestSetMatchesMap(t *testing.T) {
+	for _, n := range sizes {
+		t.Run("", func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(uint64(n), 9))
+			want := map[uint64]bool{}
+			keys := make([]uint64, 0, n+n/10)
+			for len(want) < n {
+				var k uint64
+				switch rng.IntN(4) {
+				case 0: // UK mobile
+					k = 447000000000 + rng.Uint64N(1e9)
+				case 1: // sequential run
+					k = 441614960000 + uint64(len(keys))
+				case 2: // anywhere in 15 digits
+					k = 1 + rng.Uint64N(1e15-1)
+				default: // beyond 2^50
+					k = keyMask + 1 + rng.Uint64N(1<<60)
+				}
+				keys = append(keys, k)
+				want[k] = true
+				if rng.IntN(10) == 0 {
+					keys = append(keys, k) // repeats are allowed
+				}
+			}
+			s := New(keys)
+			if s.Len() != len(want) {
+				t.Fatalf("Len = %d, want %d", s.Len(), len(want))
+			}
+			for k := range want {
+				if !s.Contains(k) {
+					t.Fatalf("missing %d", k)
+				}
+			}
+			for range 20000 {
+				k := rng.Uint64N(1e15)
+				if rng.IntN(2) == 0 {
+					k = 447000000000 + rng.Uint64N(1e9)
+				}
+				if s.Contains(k) != want[k] {
+					t.Fatalf("Contains(%d) = %v, want %v", k, !want[k], want[k])
+				}
+			}
+			var got []uint64
+			for k := range s.All() {
+				got = append(got, k)
+			}
+			if len(got) != len(want) {
+				t.Fatalf("All yields %d keys, want %d", len(got), len(want))
+			}
+			for _, k := range got {
+				if !want[k] {
+					t.Fatalf("All yields %d, not in the set", k)
+				}
+			}
+		})
+	}
+}
+
+func TestEdgeKeys(t *testing.T) {
+	keys := []uint64{0, 1, keyMask, keyMask + 1, ^uint64(0)}
+	for _, n := range []int{0, hashedFrom} {
+		fill := make([]uint64, 0, n+len(keys))
+		for i := range n {
+			fill = append(fill, uint64(i)*7919+100)
+		}
+		s := New(append(fill, keys...))
+		for _, k := range keys {
+			if !s.Contains(k) {
+				t.Errorf("size %d: missing %d", n, k)
+			}
+		}
+		if s.Contains(2) || s.Contains(keyMask-1) {
+			t.Errorf("size %d: holds a key never added", n)
+		}
+	}
+}
+
+func TestNilAndEmpty(t *testing.T) {
+	var s *Set
+	if s.Contains(1) || s.Len() != 0 || s.SizeBytes() != 0 {
+		t.Error("nil set is not empty")
+	}
+	for range s.All() {
+		t.Error("nil set yields keys")
+	}
+	if got := s.With([]uint64{5}); !got.Contains(5) || got.Len() != 1 {
+		t.Error("nil.With does not add")
+	}
+	if New(nil).Contains(0) {
+		t.Error("empty set holds 0")
+	}
+}
+
+func TestWithAndWithout(t *testing.T) {
+	base := make([]uint64, 0, hashedFrom)
+	for i := range hashedFrom {
+		base = append(base, 440000000000+uint64(i)*3)
+	}
+	s := New(base)
+	added := s.With([]uint64{7, 440000000001, base[0]})
+	if added.Len() != s.Len()+2 || !added.Contains(7) || !added.Contains(440000000001) {
+		t.Fatalf("With: len %d, want %d", added.Len(), s.Len()+2)
+	}
+	if s.Contains(7) {
+		t.Fatal("With changed the original set")
+	}
+	removed := added.Without([]uint64{7, base[10], 12345})
+	if removed.Len() != added.Len()-2 || removed.Contains(7) || removed.Contains(base[10]) || !removed.Contains(base[11]) {
+		t.Fatalf("Without: len %d, want %d", removed.Len(), added.Len()-2)
+	}
+	if !slices.Equal(base[:3], []uint64{440000000000, 440000000003, 440000000006}) {
+		t.Fatal("New modified its input")
+	}
+}
+
+func TestBytesPerKey(t *testing.T) {
+	n := 4 * hashedFrom
+	keys := make([]uint64, n)
+	rng := rand.New(rand.NewPCG(5, 6))
+	for i := range keys {
+		keys[i] = 447000000000 + rng.Uint64N(1e9)
+	}
+	s := New(keys)
+	per := float64(s.SizeBytes()) / float64(s.Len())
+	if per > 6 {
+		t.Errorf("%.2f bytes per key, want at most 6", per)
+	}
+}

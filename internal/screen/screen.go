@@ -1,0 +1,228 @@
+// Package screen decides, before the phone rings, what happens to an
+// incoming call: allow (ring), block, or challenge (ask the caller to say
+// their name first). It is the line's first defence against scammers who
+// present caller IDs that cannot be genuine, and it keeps family calls
+// ringing straight through.
+//
+// It owns the screening policy: the ordered pipeline of stages (see
+// pipeline in stages.go), the per-line settings and lists (Line), and the
+// lists every line shares (Lists). Numbers are read and judged by the
+// numplan subpackage; large lists are held by numset; files are read by
+// importer.
+//
+// It never speaks SIP, HTTP or SQL, never logs, and never reads the clock:
+// the caller passes the time of the call in Input.Now.
+package screen
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/clearline/clearline/internal/screen/numplan"
+)
+
+// Config configures a Screener.
+type Config struct {
+	// HomeRegion is the ISO 3166 region whose national numbers caller IDs
+	// are read in ("GB" when empty).
+	HomeRegion string
+	// Lists are the lists shared by every line; nil gives NewLists().
+	Lists *Lists
+}
+
+// Screener makes screening decisions. It is safe for concurrent use.
+type Screener struct {
+	parser *numplan.Parser
+	lists  *Lists
+	homeCC int
+	ccStr  string // homeCC in decimal
+}
+
+// New returns a Screener for cfg.
+func New(cfg Config) (*Screener, error) {
+	region := cfg.HomeRegion
+	if region == "" {
+		region = "GB"
+	}
+	p, err := numplan.New(region)
+	if err != nil {
+		return nil, fmt.Errorf("screen: %w", err)
+	}
+	lists := cfg.Lists
+	if lists == nil {
+		lists = NewLists()
+	}
+	return &Screener{parser: p, lists: lists, homeCC: p.CountryCode(), ccStr: fmt.Sprint(p.CountryCode())}, nil
+}
+
+// Lists returns the shared lists the screener reads.
+func (s *Screener) Lists() *Lists { return s.lists }
+
+// Parser returns the number parser for the home region, for importers and
+// for reading numbers a carer types.
+func (s *Screener) Parser() *numplan.Parser { return s.parser }
+
+// Input is one incoming call to screen.
+type Input struct {
+	// CallerID is the caller's number as presented: the user part of the
+	// SIP P-Asserted-Identity or From ("+447700900123", "07700900123",
+	// "anonymous", "").
+	CallerID string
+	// Line is the protected line called; nil screens with no trusted
+	// contacts, no own block list and the default policy.
+	Line *Line
+	// Now is when the call arrived, for quiet hours.
+	Now time.Time
+}
+
+// Decision is the screener's verdict with its reasons.
+type Decision struct {
+	Action Action
+	// Number is the caller in international form ("+447700900123"),
+	// "anonymous" for a withheld or unavailable caller ID, or the caller ID
+	// as presented when it is not a telephone number.
+	Number string
+	// Stage names the stage that decided (the Stage* constants).
+	Stage string
+	// Reasons explain the decision in plain English, in the order the
+	// stages found them; the deciding reason is last.
+	Reasons []string
+}
+
+// Anonymous is Decision.Number for a withheld or unavailable caller ID.
+const Anonymous = "anonymous"
+
+// Decide screens one call. It always returns a decision: caller IDs that
+// cannot be read are blocked with a reason, never an error. ctx is
+// accepted for the gateway's call shape; no stage blocks today.
+func (s *Screener) Decide(ctx context.Context, in Input) Decision {
+	_ = ctx
+	c := call{
+		in:    in,
+		lists: s.lists.load(),
+	}
+	if in.Line != nil {
+		c.line = in.Line.load()
+	} else {
+		c.line = &defaultLine
+	}
+	for _, st := range pipeline {
+		if a, done := s.run(st, &c); done {
+			return c.decision(a, st.String())
+		}
+	}
+	// The last stage always decides; this is unreachable.
+	return c.decision(Challenge, StageUnknown)
+}
+
+// defaultLine is the policy for calls screened without a line.
+var defaultLine = lineSnap{policy: Policy{}.withDefaults()}
+
+// call is the pipeline's working state for one decision.
+type call struct {
+	in    Input
+	lists *listsSnap
+	line  *lineSnap
+
+	raw       string         // caller ID, trimmed
+	anonymous bool           // withheld or unavailable
+	num       numplan.Number // 0 when anonymous or unreadable
+	digits    [20]byte       // num's digits, digits[:ndigits]
+	ndigits   int
+	reasons   []string
+}
+
+func (c *call) say(r string) { c.reasons = append(c.reasons, r) }
+
+func (c *call) decision(a Action, stage string) Decision {
+	d := Decision{Action: a, Stage: stage, Reasons: c.reasons}
+	switch {
+	case c.anonymous:
+		d.Number = Anonymous
+	case c.num != 0:
+		d.Number = c.num.String()
+	default:
+		d.Number = c.raw
+	}
+	return d
+}
+
+// numDigits returns the caller's number's digits (country code first).
+func (c *call) numDigits() []byte { return c.digits[:c.ndigits] }
+
+// withheldWords are caller IDs that stand for "no number": RFC 3323's
+// "anonymous", and what UK networks and PBXs send for withheld
+// ("Restricted", "Private", "Withheld") and unavailable ("unavailable",
+// "unknown") numbers. Compared without regard to case.
+var withheldWords = [...]struct{ word, reason string }{
+	{"anonymous", reasonWithheld},
+	{"restricted", reasonWithheld},
+	{"private", reasonWithheld},
+	{"withheld", reasonWithheld},
+	{"unavailable", reasonUnavailable},
+	{"unknown", reasonUnavailable},
+}
+
+const (
+	reasonWithheld    = "the caller withheld their number"
+	reasonUnavailable = "the network could not give the caller's number (unavailable)"
+	reasonNoCallerID  = "no caller ID was sent"
+)
+
+// withheld reports whether the caller ID stands for no number, and why.
+func withheld(raw string) (string, bool) {
+	if raw == "" {
+		return reasonNoCallerID, true
+	}
+	if c := raw[0]; c == '+' || ('0' <= c && c <= '9') {
+		return "", false
+	}
+	// "anonymous@anonymous.invalid" and similar whole URIs
+	user, _, _ := strings.Cut(raw, "@")
+	user = strings.TrimPrefix(strings.TrimPrefix(user, "sip:"), "sips:")
+	for _, w := range withheldWords {
+		if strings.EqualFold(user, w.word) {
+			return w.reason, true
+		}
+	}
+	return "", false
+}
+
+// shortCode returns the caller ID's digits when it may be a short code: at
+// most six digits written without "+" or an international prefix, or "+"
+// and the home country code followed by at most six digits ("+44999"). The
+// second form reports plus as true: it is only a short code if it is a
+// listed one ("+4420" is a truncated number, not a code).
+func (s *Screener) shortCode(raw string) (code string, plus bool, ok bool) {
+	if len(raw) > 24 {
+		return "", false, false
+	}
+	var buf [24]byte
+	n := 0
+	for i := 0; i < len(raw); i++ {
+		ch := raw[i]
+		switch {
+		case ch >= '0' && ch <= '9':
+			buf[n] = ch
+			n++
+		case ch == '+' && i == 0:
+			plus = true
+		case ch == ' ' || ch == '-' || ch == '.':
+		default:
+			return "", false, false
+		}
+	}
+	d := buf[:n]
+	if plus {
+		if !strings.HasPrefix(string(d), s.ccStr) {
+			return "", false, false
+		}
+		d = d[len(s.ccStr):]
+	}
+	if len(d) == 0 || len(d) > 6 {
+		return "", false, false
+	}
+	return string(d), plus, true
+}

@@ -1,0 +1,159 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/clearline/clearline/internal/store"
+)
+
+// StartCall inserts a call as "in-progress".
+func (s *DB) StartCall(ctx context.Context, c store.Call) error {
+	if c.ID == "" {
+		return store.Errorf(store.KindInvalid, "start call", "call id is empty")
+	}
+	if c.Direction != "inbound" && c.Direction != "outbound" {
+		return store.Errorf(store.KindInvalid, "start call", "direction %q is not inbound or outbound", c.Direction)
+	}
+	if c.StartedAt.IsZero() {
+		return store.Errorf(store.KindInvalid, "start call", "start time is missing")
+	}
+	return s.tx(ctx, "start call", func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO calls
+			(id, line_id, direction, from_number, to_number, caller_name, started_at, outcome, emergency, decision, reasons)
+			VALUES (?, ?, ?, ?, ?, ?, ?, 'in-progress', ?, ?, ?)`),
+			c.ID, c.LineID, c.Direction, c.From, c.To, c.CallerName, ms(c.StartedAt), c.Emergency, c.Decision, jsonList(c.Reasons))
+		return err
+	})
+}
+
+// update runs one UPDATE on a call and reports not-found.
+func (s *DB) update(ctx context.Context, op, id, query string, args ...any) error {
+	return s.tx(ctx, op, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q(query), append(args, id)...)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return store.Errorf(store.KindNotFound, op, "no call %q", id)
+		}
+		return nil
+	})
+}
+
+// AnswerCall records the answer time.
+func (s *DB) AnswerCall(ctx context.Context, id string, at time.Time) error {
+	// A late answer for a call already ended records the time but never
+	// reopens it.
+	return s.update(ctx, "answer call", id, `UPDATE calls SET answered_at = ?,
+		outcome = CASE WHEN outcome = 'in-progress' THEN 'answered' ELSE outcome END WHERE id = ?`, ms(at))
+}
+
+// EndCall records the end, the outcome and who hung up.
+func (s *DB) EndCall(ctx context.Context, id string, at time.Time, outcome, hangupBy string) error {
+	if strings.TrimSpace(outcome) == "" || outcome == "in-progress" {
+		return store.Errorf(store.KindInvalid, "end call", "outcome %q is not a final outcome", outcome)
+	}
+	return s.update(ctx, "end call", id, `UPDATE calls SET ended_at = ?, outcome = ?, hangup_by = ? WHERE id = ?`, ms(at), outcome, hangupBy)
+}
+
+// SetCallDecision stores the screening decision and its reasons.
+func (s *DB) SetCallDecision(ctx context.Context, id, decision string, reasons []string) error {
+	return s.update(ctx, "set call decision", id, `UPDATE calls SET decision = ?, reasons = ? WHERE id = ?`, decision, jsonList(reasons))
+}
+
+// SetCallVerdict stores the detector's verdict and tactics.
+func (s *DB) SetCallVerdict(ctx context.Context, id, verdict string, tactics []string) error {
+	return s.update(ctx, "set call verdict", id, `UPDATE calls SET verdict = ?, tactics = ? WHERE id = ?`, verdict, jsonList(tactics))
+}
+
+const callColumns = `id, line_id, direction, from_number, to_number, caller_name, started_at, answered_at, ended_at,
+	outcome, hangup_by, decision, reasons, emergency, verdict, tactics`
+
+func scanCall(sc interface{ Scan(...any) error }) (store.Call, error) {
+	var c store.Call
+	var started int64
+	var answered, ended sql.NullInt64
+	var reasons, tactics string
+	err := sc.Scan(&c.ID, &c.LineID, &c.Direction, &c.From, &c.To, &c.CallerName, &started, &answered, &ended,
+		&c.Outcome, &c.HangupBy, &c.Decision, &reasons, &c.Emergency, &c.Verdict, &tactics)
+	if err != nil {
+		return c, err
+	}
+	c.StartedAt = fromMS(started)
+	c.AnsweredAt, c.EndedAt = fromOptMS(answered), fromOptMS(ended)
+	c.Reasons, c.Tactics = parseList(reasons), parseList(tactics)
+	return c, nil
+}
+
+// GetCall returns one call.
+func (s *DB) GetCall(ctx context.Context, id string) (store.Call, error) {
+	c, err := scanCall(s.db.QueryRowContext(ctx, s.q(`SELECT `+callColumns+` FROM calls WHERE id = ?`), id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, store.Errorf(store.KindNotFound, "get call", "no call %q", id)
+	}
+	if err != nil {
+		return c, store.Errorf(store.KindInternal, "get call", "%w", err)
+	}
+	return c, nil
+}
+
+// ListCalls returns calls matching f, newest first.
+func (s *DB) ListCalls(ctx context.Context, f store.CallFilter) ([]store.Call, error) {
+	var where []string
+	var args []any
+	if f.LineID != "" {
+		where, args = append(where, "line_id = ?"), append(args, f.LineID)
+	}
+	if !f.Since.IsZero() {
+		where, args = append(where, "started_at >= ?"), append(args, ms(f.Since))
+	}
+	if !f.Until.IsZero() {
+		where, args = append(where, "started_at < ?"), append(args, ms(f.Until))
+	}
+	if f.Outcome != "" {
+		where, args = append(where, "outcome = ?"), append(args, f.Outcome)
+	}
+	q := `SELECT ` + callColumns + ` FROM calls`
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 100
+	}
+	q += " ORDER BY started_at DESC, id DESC LIMIT ? OFFSET ?"
+	args = append(args, limit, max(f.Offset, 0))
+	rows, err := s.db.QueryContext(ctx, s.q(q), args...)
+	if err != nil {
+		return nil, store.Errorf(store.KindInternal, "list calls", "%w", err)
+	}
+	defer rows.Close()
+	var out []store.Call
+	for rows.Next() {
+		c, err := scanCall(rows)
+		if err != nil {
+			return nil, store.Errorf(store.KindInternal, "list calls", "%w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// RecoverInterruptedCalls closes calls left open by a killed process.
+func (s *DB) RecoverInterruptedCalls(ctx context.Context, at time.Time) (int, error) {
+	var n int64
+	err := s.tx(ctx, "recover interrupted calls", func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE calls SET outcome = 'interrupted', ended_at = ?, hangup_by = 'clearline'
+			WHERE outcome IN ('in-progress', 'answered')`), ms(at))
+		if err != nil {
+			return err
+		}
+		n, _ = res.RowsAffected()
+		return nil
+	})
+	return int(n), err
+}

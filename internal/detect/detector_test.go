@@ -1,0 +1,236 @@
+package detect
+
+import (
+	"strings"
+	"testing"
+)
+
+func feedAll(m *Model, turns ...string) Assessment {
+	c := m.NewCall()
+	var a Assessment
+	for _, t := range turns {
+		sp := Caller
+		if strings.HasPrefix(t, "callee:") {
+			sp, t = Callee, strings.TrimPrefix(t, "callee:")
+		}
+		a = c.Feed(Segment{Speaker: sp, Text: t})
+	}
+	return a
+}
+
+func has(a Assessment, id string) bool {
+	for _, e := range a.Tactics {
+		if e.Tactic == id {
+			return true
+		}
+	}
+	return false
+}
+
+func TestCatalogueCompiles(t *testing.T) {
+	m, err := NewModel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]bool{}
+	for _, tc := range m.tactics {
+		if ids[tc.id] {
+			t.Errorf("tactic %s listed twice", tc.id)
+		}
+		ids[tc.id] = true
+		if tc.kind == KindRequest && (tc.says == "" || tc.advice == "" || tc.warning == "") {
+			t.Errorf("request %s lacks says/advice/warning", tc.id)
+		}
+	}
+}
+
+// TestCombinations covers the combination logic the issue names: an
+// authority claim plus a request is a scam; the same words in ordinary
+// life are not.
+func TestCombinations(t *testing.T) {
+	m := Default()
+	tests := []struct {
+		name    string
+		turns   []string
+		want    Verdict
+		tactics []string
+	}{
+		{"police and cash for courier", []string{
+			"Hello, this is Detective Sergeant Morgan from the Metropolitan Police.",
+			"callee:Oh dear, what's happened?",
+			"We need you to withdraw four thousand pounds and an officer will collect it from your house tonight.",
+		}, Scam, []string{"authority:police", "request:withdraw-cash", "request:courier"}},
+		{"friend withdrawing cash for a coach trip", []string{
+			"Hi Jean, it's Margaret. I'm going to withdraw some cash tomorrow for the coach trip to Bath, do you want me to get yours too? You can pay me back on the bus.",
+		}, None, nil},
+		{"daughter warning about police scams", []string{
+			"Mum, remember the police would never ask you to withdraw cash or hand your card to a courier. If anyone rings saying that, put the phone down and call me.",
+		}, None, nil},
+		{"genuine bank message", []string{
+			"This is a message from your bank about a payment on your card. If you don't recognise it, call the number on the back of your card. We will never ask for your PIN.",
+		}, None, nil},
+		{"recogniser style: split and misheard words", []string{
+			"this is the police we have arrested a man using you re card you need to with draw the money and give it to the career when he arrives",
+		}, Scam, []string{"authority:police", "request:withdraw-cash", "request:courier"}},
+		{"numbers spoken as words in the call-back trick", []string{
+			"if you doubt i am a real officer put the phone down and dial nine nine nine they will confirm who i am",
+		}, Scam, []string{"pressure:call-back-trick"}},
+		{"PIN on the keypad", []string{
+			"This is your bank's security team. Please key your PIN into your telephone keypad now to confirm it's you.",
+		}, Scam, []string{"request:keypad"}},
+		{"one-time code", []string{
+			"Hi, it's the fraud department at Barclays, we've stopped a suspicious payment.",
+			"You'll get a text with a six digit code, just read it back to me.",
+		}, Scam, []string{"request:one-time-code"}},
+		{"vouchers for tax", []string{
+			"hmrc here you owe unpaid tax and officers will arrest you today unless you pay with google play cards",
+		}, Scam, []string{"authority:tax", "request:vouchers"}},
+		{"safe account", []string{
+			"I'm calling from Santander fraud prevention, your account is compromised. Transfer your savings into the safe account we have set up.",
+		}, Scam, []string{"request:safe-account"}},
+		{"remote access", []string{
+			"I'm from BT broadband, your router has been hacked. Please download AnyDesk so I can fix it.",
+		}, Scam, []string{"request:remote-access"}},
+		{"stay on the line with a cover story", []string{
+			"Don't hang up, stay on the line while you go to the bank, and if the cashier asks, say it's for a new car.",
+		}, Scam, []string{"pressure:stay-on-line", "pressure:secrecy"}},
+		{"guaranteed return investment", []string{
+			"Our bitcoin fund offers a guaranteed twenty percent return. I just need your card number to make the initial deposit.",
+		}, Scam, []string{"lure:guaranteed-return"}},
+		{"request alone is only suspicious", []string{
+			"Can you buy an iTunes voucher for me?",
+		}, Suspicious, []string{"request:vouchers"}},
+		{"genuine police follow-up", []string{
+			"Hello, it's PC Amin from St Albans police about the burglary you reported. Could I come round on Thursday to take a statement?",
+		}, None, []string{"authority:police"}},
+		{"news about a courier scam", []string{
+			"Did you see on the news a man in Luton lost his savings to fake police officers who sent a courier to collect his cash?",
+		}, None, nil},
+		{"callee words are not evidence", []string{
+			"Hello, it's the surgery.",
+			"callee:Is this about the police asking me to withdraw cash for a courier?",
+		}, None, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			a := feedAll(m, tc.turns...)
+			if a.Verdict != tc.want {
+				t.Errorf("verdict %v (score %.2f, tactics %+v), want %v", a.Verdict, a.Score, a.Tactics, tc.want)
+			}
+			for _, id := range tc.tactics {
+				if !has(a, id) {
+					t.Errorf("tactic %s not heard; got %+v", id, a.Tactics)
+				}
+			}
+			if (a.Verdict == None) != (a.Explanation == "") {
+				t.Errorf("explanation %q with verdict %v", a.Explanation, a.Verdict)
+			}
+			if a.Verdict == None && a.Score >= 0.4 || a.Verdict == Scam && a.Score < 0.8 {
+				t.Errorf("score %.2f out of band for %v", a.Score, a.Verdict)
+			}
+		})
+	}
+}
+
+// TestFlaggedAtRequest checks the verdict arrives with the first request,
+// not before (no request, no scam) and not after.
+func TestFlaggedAtRequest(t *testing.T) {
+	c := Default().NewCall()
+	turns := []string{
+		"Good afternoon, this is Detective Constable Price of the economic crime unit.",
+		"We have arrested two people at your bank branch who were stealing from customers.",
+		"I need you to go to the branch and draw out five thousand pounds in cash.",
+	}
+	for i, text := range turns {
+		a := c.Feed(Segment{Speaker: Caller, Text: text})
+		if i < 2 && a.Verdict == Scam {
+			t.Fatalf("scam at turn %d before any request", i+1)
+		}
+		if i == 2 && (a.Verdict != Scam || a.FlaggedAtTurn != 3) {
+			t.Fatalf("turn 3: verdict %v flagged at %d, want scam at 3", a.Verdict, a.FlaggedAtTurn)
+		}
+	}
+}
+
+func TestExplanation(t *testing.T) {
+	a := feedAll(Default(),
+		"This is PC Wright from the Met. I need you to withdraw cash today; a courier will collect it from your home.")
+	want := []string{"police officer", "withdraw cash", "courier", "The police and your bank will never ask you to withdraw cash"}
+	for _, w := range want {
+		if !strings.Contains(a.Explanation, w) {
+			t.Errorf("explanation %q lacks %q", a.Explanation, w)
+		}
+	}
+	if !strings.HasPrefix(a.Warning, "This call may be a scam.") || !strings.HasSuffix(a.Warning, "You can hang up now.") || a.WarningPrompt != "cash" {
+		t.Errorf("warning %q prompt %q", a.Warning, a.WarningPrompt)
+	}
+}
+
+func TestTokenizer(t *testing.T) {
+	m := Default()
+	tk := tokenizer{lex: m.lex}
+	tests := []struct{ in, want string }{
+		{"Don't hang UP!", "dont hang up"},
+		{"with draw the cash", "withdraw the cash"},
+		{"dial one zero one now", "dial 101 now"},
+		{"call nine nine nine", "call 999"},
+		{"h m r c", "hmrc"},
+		{"the career will come", "the courier will come"},
+		{"one of our officers", "one of our officers"},
+		{"café naïve", "café naïve"},
+		{"", ""},
+	}
+	for _, tc := range tests {
+		var ws []string
+		for _, tok := range tk.tokenize(tc.in) {
+			ws = append(ws, tok.word)
+		}
+		if got := strings.Join(ws, " "); got != tc.want {
+			t.Errorf("tokenize(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+	if m.lex.lookup("collected") != m.lex.lookup("collect") || m.lex.lookup("collect") == 0 {
+		t.Error("collected does not fold to collect")
+	}
+}
+
+func FuzzFeed(f *testing.F) {
+	f.Add("This is the police, withdraw cash for the courier", true)
+	f.Add("one two three four five six seven eight nine zero", false)
+	f.Add("\xff\xfe h m r c ' ' .. ... |", true)
+	f.Fuzz(func(t *testing.T, text string, caller bool) {
+		c := Default().NewCall()
+		sp := Callee
+		if caller {
+			sp = Caller
+		}
+		for i := 0; i < 2; i++ {
+			a := c.Feed(Segment{Speaker: sp, Text: text})
+			if a.Score < 0 || a.Score > 1 {
+				t.Fatalf("score %v", a.Score)
+			}
+			if a.Verdict > Scam {
+				t.Fatalf("verdict %v", a.Verdict)
+			}
+		}
+	})
+}
+
+// BenchmarkFeed measures transcript turns analysed per second on one core,
+// over the development set's turns.
+func BenchmarkFeed(b *testing.B) {
+	turns := devTurns(b)
+	m := Default()
+	b.ReportAllocs()
+	b.ResetTimer()
+	c := m.NewCall()
+	n := 0
+	for i := 0; i < b.N; i++ {
+		if n%8 == 0 {
+			c = m.NewCall()
+		}
+		c.Feed(turns[i%len(turns)])
+		n++
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "turns/s")
+}

@@ -37,6 +37,8 @@ type Store interface {
 	RemoveListEntry(ctx context.Context, lineID, kind, number string) error
 	ListEntries(ctx context.Context, lineID, kind string) ([]ListEntry, error)
 
+	Incidents
+
 	Close() error
 }
 

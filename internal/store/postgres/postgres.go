@@ -33,7 +33,7 @@ func Open(ctx context.Context, dsn string) (*sqldb.DB, error) {
 	s, err := sqldb.New(ctx, db, sqldb.Dialect{Name: "postgres", Numbered: true, IsConflict: func(err error) bool {
 		var pe *pgconn.PgError
 		return errors.As(err, &pe) && pe.Code == "23505"
-	}, MigrationLock: migrationLock})
+	}, MigrationLock: migrationLock, AutoID: "BIGSERIAL PRIMARY KEY"})
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open postgres: %w", err)

@@ -34,6 +34,9 @@ type Dialect struct {
 	// PostgreSQL an advisory transaction lock; SQLite needs none when its
 	// transactions begin IMMEDIATE).
 	MigrationLock string
+	// AutoID is the column type of an auto-numbered primary key, written
+	// {{autoid}} in migrations (default: SQLite's INTEGER PRIMARY KEY).
+	AutoID string
 }
 
 // DB implements store.Store over database/sql.
@@ -112,7 +115,11 @@ func (s *DB) migrate(ctx context.Context) error {
 			if err != nil {
 				return err
 			}
-			for _, stmt := range strings.Split(string(body), ";") {
+			autoID := s.dialect.AutoID
+			if autoID == "" {
+				autoID = "INTEGER PRIMARY KEY"
+			}
+			for _, stmt := range strings.Split(strings.ReplaceAll(string(body), "{{autoid}}", autoID), ";") {
 				if strings.TrimSpace(stripComments(stmt)) == "" {
 					continue
 				}

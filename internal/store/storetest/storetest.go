@@ -38,6 +38,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"concurrent calls", testConcurrent},
 		{"closed store errors", testClosed},
 		{"a late answer never reopens an ended call", testLateAnswer},
+		{"incidents and the alert outbox", testIncidents},
+		{"alert recipients", testAlertRecipients},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.f(t, open(t)) })

@@ -8,7 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/mail"
 	"net/netip"
+	"net/url"
 	"os"
 	"reflect"
 	"regexp"
@@ -29,7 +31,37 @@ type Config struct {
 	Log       Log       `toml:"log"`
 	Web       Web       `toml:"web"`
 	Screening Screening `toml:"screening"`
+	Listening Listening `toml:"listening"`
+	Alerts    Alerts    `toml:"alerts"`
 	Lines     []Line    `toml:"lines"`
+}
+
+// Listening configures in-call protection: the speech recogniser that
+// hears callers who are not trusted contacts.
+type Listening struct {
+	// Recognizer: "embedded" (pocketsphinx, default), "remote" (an
+	// OpenAI-compatible /v1/audio/transcriptions server) or "off".
+	Recognizer string `toml:"recognizer"`
+	// RemoteURL is the remote server's base URL, e.g. http://10.0.0.5:8000.
+	RemoteURL   string `toml:"remote_url"`
+	RemoteModel string `toml:"remote_model"`
+	RemoteKey   string `toml:"remote_key"`
+}
+
+// Alerts configures how trusted contacts are told about suspicious calls.
+type Alerts struct {
+	SMTPAddr     string `toml:"smtp_addr"` // host:port; empty: no e-mail
+	SMTPFrom     string `toml:"smtp_from"`
+	SMTPUsername string `toml:"smtp_username"`
+	SMTPPassword string `toml:"smtp_password"`
+	// SMTPStartTLS requires STARTTLS (default true except on loopback).
+	SMTPStartTLS *bool `toml:"smtp_starttls"`
+	// WebhookSecret signs webhook bodies (X-Clearline-Signature: sha256=HMAC).
+	WebhookSecret string `toml:"webhook_secret"`
+	// SuspiciousDelay holds an alert about a merely suspicious call this
+	// long (or until the call ends), so that a call which turns into a
+	// scam sends one alert, not two. Scam alerts go at once.
+	SuspiciousDelay Duration `toml:"suspicious_delay"`
 }
 
 // Screening holds the settings shared by every line's screening.
@@ -117,6 +149,16 @@ type Line struct {
 	// The line's own block list: numbers and/or a CSV file.
 	Blocked     []string `toml:"blocked"`
 	BlockedFile string   `toml:"blocked_file"`
+
+	// In-call protection for callers who are not trusted contacts.
+	// OnScam: "warn-and-end" (default: the person hears the warning, then
+	// the call is cleared) or "warn-and-continue".
+	OnScam string `toml:"on_scam"`
+	// Listen: analyse calls from callers who are not trusted (default true).
+	Listen *bool `toml:"listen"`
+	// Alert recipients: the family's e-mail addresses and webhook URLs.
+	AlertEmails   []string `toml:"alert_emails"`
+	AlertWebhooks []string `toml:"alert_webhooks"`
 }
 
 // Phone is a SIP phone allowed to register for a line.
@@ -155,6 +197,8 @@ func Default() Config {
 		Store:     Store{DSN: "clearline.db"},
 		Log:       Log{Level: "info", Format: "text"},
 		Screening: Screening{HomeRegion: "GB", ChallengeNameTime: Duration{4 * time.Second}},
+		Listening: Listening{Recognizer: "embedded"},
+		Alerts:    Alerts{SuspiciousDelay: Duration{30 * time.Second}},
 	}
 }
 
@@ -356,6 +400,26 @@ func (c Config) Validate() error {
 			}
 		}
 	}
+	switch c.Listening.Recognizer {
+	case "embedded", "off":
+	case "remote":
+		if u, err := url.Parse(c.Listening.RemoteURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad("listening.remote_url", "%q is not an http(s) URL", c.Listening.RemoteURL)
+		}
+	default:
+		bad("listening.recognizer", "%q is not embedded, remote or off", c.Listening.Recognizer)
+	}
+	if c.Alerts.SMTPAddr != "" {
+		if _, _, err := net.SplitHostPort(c.Alerts.SMTPAddr); err != nil {
+			bad("alerts.smtp_addr", "%q is not host:port", c.Alerts.SMTPAddr)
+		}
+		if _, err := mail.ParseAddress(c.Alerts.SMTPFrom); err != nil {
+			bad("alerts.smtp_from", "%q is not an e-mail address", c.Alerts.SMTPFrom)
+		}
+	}
+	if d := c.Alerts.SuspiciousDelay.Duration; d < 0 || d > time.Hour {
+		bad("alerts.suspicious_delay", "must be between 0s and 1h, got %s", d)
+	}
 	ids := map[string]bool{}
 	users := map[string]bool{}
 	numbers := map[string]string{}
@@ -376,6 +440,24 @@ func (c Config) Validate() error {
 				bad(key+".numbers", "%q is also a number of line %q", n, other)
 			}
 			numbers[n] = l.ID
+		}
+		switch l.OnScam {
+		case "", "warn-and-end", "warn-and-continue":
+		default:
+			bad(key+".on_scam", "%q is not warn-and-end or warn-and-continue", l.OnScam)
+		}
+		for _, e := range l.AlertEmails {
+			if _, err := mail.ParseAddress(e); err != nil {
+				bad(key+".alert_emails", "%q is not an e-mail address", e)
+			}
+		}
+		for _, w := range l.AlertWebhooks {
+			if u, err := url.Parse(w); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				bad(key+".alert_webhooks", "%q is not an http(s) URL", w)
+			}
+		}
+		if (len(l.AlertEmails) > 0) && c.Alerts.SMTPAddr == "" {
+			bad(key+".alert_emails", "e-mail alerts need alerts.smtp_addr")
 		}
 		for _, a := range []struct{ key, v string }{{".unknown_callers", l.UnknownCallers}, {".withheld_callers", l.WithheldCallers}} {
 			if a.v != "" && a.v != "challenge" && a.v != "block" {

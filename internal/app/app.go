@@ -15,7 +15,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/clearline/clearline/internal/alert"
 	"github.com/clearline/clearline/internal/config"
+	"github.com/clearline/clearline/internal/detect"
 	"github.com/clearline/clearline/internal/gateway"
 	"github.com/clearline/clearline/internal/guard"
 	"github.com/clearline/clearline/internal/screenconfig"
@@ -30,15 +32,19 @@ type App struct {
 	Store   store.Store
 	Gateway *gateway.Gateway
 	Guard   *guard.Guard
+	Alerts  *alert.Dispatcher
 
-	udp net.PacketConn
-	tcp net.Listener
+	udp        net.PacketConn
+	closeRecog func()
+	tcp        net.Listener
 }
 
 // Options are the parts of an App that tests and the demo replace.
 type Options struct {
 	Events func(gateway.Event) // call timeline observer
 	Now    func() time.Time
+	// OnAssessment sees every detector verdict change (tests, dashboard).
+	OnAssessment func(c *gateway.Call, a detect.Assessment)
 }
 
 // NewLogger builds the process logger from the log settings.
@@ -119,7 +125,20 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options
 		a.Close()
 		return nil, err
 	}
+	if err := seedRecipients(ctx, st, cfg.Lines); err != nil {
+		a.Close()
+		return nil, err
+	}
+	a.Alerts = dispatcher(cfg.Alerts, st, log)
+	rec, closeRecog, err := recognizer(cfg.Listening, log)
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	a.closeRecog = closeRecog
 	g, err := guard.New(guard.Config{Screener: screener, Lines: lines, Log: log, Now: now,
+		Listening: guard.Listening{Recognizer: rec, Store: st, Alerted: a.Alerts.Notify,
+			SuspiciousDelay: cfg.Alerts.SuspiciousDelay.Duration, Policies: policies(cfg.Lines), OnAssessment: opt.OnAssessment},
 		NameTime: cfg.Screening.ChallengeNameTime.Duration,
 		OnListChange: func(lineID, kind, number, by string) {
 			err := st.AddListEntry(context.Background(), store.ListEntry{LineID: lineID, Kind: kind, Number: number, AddedBy: by, CreatedAt: now()})
@@ -197,7 +216,12 @@ func (a *App) SIPAddr() string {
 // Run serves until ctx ends, then hangs up all calls and closes the store.
 func (a *App) Run(ctx context.Context) error {
 	defer a.Close()
+	actx, stopAlerts := context.WithCancel(ctx)
+	alertsDone := make(chan struct{})
+	go func() { defer close(alertsDone); a.Alerts.Run(actx) }()
 	err := a.Gateway.Serve(ctx, a.udp, a.tcp)
+	stopAlerts()
+	<-alertsDone // the dispatcher stops before the store closes
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}
@@ -211,6 +235,10 @@ func (a *App) Close() {
 	}
 	if a.tcp != nil {
 		a.tcp.Close()
+	}
+	if a.closeRecog != nil {
+		a.closeRecog()
+		a.closeRecog = nil
 	}
 	if a.Store != nil {
 		a.Store.Close()

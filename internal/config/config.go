@@ -136,7 +136,7 @@ type Line struct {
 	Phones   []Phone  `toml:"phones"`
 
 	// Screening policy for this line.
-	UnknownCallers  string `toml:"unknown_callers"`  // challenge (default) or block
+	UnknownCallers  string `toml:"unknown_callers"`  // challenge (default), block, or allow (ring through; still listened to)
 	WithheldCallers string `toml:"withheld_callers"` // challenge (default) or block
 	// QuietHours like "21:00-08:00": callers who are not trusted contacts
 	// are not put through then.
@@ -460,8 +460,8 @@ func (c Config) Validate() error {
 			bad(key+".alert_emails", "e-mail alerts need alerts.smtp_addr")
 		}
 		for _, a := range []struct{ key, v string }{{".unknown_callers", l.UnknownCallers}, {".withheld_callers", l.WithheldCallers}} {
-			if a.v != "" && a.v != "challenge" && a.v != "block" {
-				bad(key+a.key, "%q is not challenge or block", a.v)
+			if a.v != "" && a.v != "challenge" && a.v != "block" && a.v != "allow" {
+				bad(key+a.key, "%q is not challenge, block or allow", a.v)
 			}
 		}
 		if l.QuietHours != "" && !quietHoursRE.MatchString(l.QuietHours) {

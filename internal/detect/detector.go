@@ -56,7 +56,17 @@ type Segment struct {
 	Text    string
 	Start   time.Duration // from the start of the call; zero when unknown
 	End     time.Duration
+	// Spotted marks a keyword-spotting result: Text is one phrase the
+	// recogniser listened for, not everything said. The detector then
+	// matches over the phrases spotted in the last SpotWindow (so
+	// "police officer" ... "withdraw cash" ... "courier" combine), and
+	// cannot demand "you" before a request, since the spotter never
+	// reports the words around a phrase.
+	Spotted bool
 }
+
+// SpotWindow is how far back spotted phrases are joined for matching.
+const SpotWindow = 20 * time.Second
 
 // Verdict is the detector's judgement of the call so far.
 type Verdict uint8
@@ -145,6 +155,8 @@ type Call struct {
 	m    *Model
 	tok  tokenizer
 	hits []hit
+	// spots holds the recent spotted phrases (Segment.Spotted).
+	spots []Segment
 	// reassured holds the spans of reassurance in the current turn.
 	reassured [][2]int
 	turn      int
@@ -167,7 +179,11 @@ func (c *Call) Feed(s Segment) Assessment {
 	if s.Speaker != Caller {
 		return c.a
 	}
-	toks := c.tok.tokenize(s.Text)
+	text := s.Text
+	if s.Spotted {
+		text = c.spotted(s)
+	}
+	toks := c.tok.tokenize(text)
 	c.hits = c.m.match.find(toks, c.hits[:0])
 	c.reassured = c.reassured[:0]
 	if len(c.hits) == 0 {
@@ -198,7 +214,7 @@ func (c *Call) Feed(s Segment) Assessment {
 		}
 		if p.negatable && negated(toks, h.start) {
 			ti = c.m.reassureIndex()
-		} else if p.directed && !directed(toks, h.start, h.end) {
+		} else if p.directed && !s.Spotted && !directed(toks, h.start, h.end) {
 			continue
 		}
 		c.note(ti, toks, h, s.Start)
@@ -207,6 +223,26 @@ func (c *Call) Feed(s Segment) Assessment {
 		c.assess()
 	}
 	return c.a
+}
+
+// spotted adds a spotted phrase to the window and returns the window's
+// phrases as one text.
+func (c *Call) spotted(s Segment) string {
+	keep := c.spots[:0]
+	for _, p := range c.spots {
+		if s.Start-p.Start <= SpotWindow {
+			keep = append(keep, p)
+		}
+	}
+	c.spots = append(keep, s)
+	var b strings.Builder
+	for i, p := range c.spots {
+		if i > 0 {
+			b.WriteString(" . ")
+		}
+		b.WriteString(p.Text)
+	}
+	return b.String()
 }
 
 func (c *Call) insideReassurance(i int) bool {

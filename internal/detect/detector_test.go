@@ -3,6 +3,7 @@ package detect
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func feedAll(m *Model, turns ...string) Assessment {
@@ -233,4 +234,24 @@ func BenchmarkFeed(b *testing.B) {
 		n++
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "turns/s")
+}
+
+// TestSpottedPhrases: keyword-spotter output (one phrase per segment, no
+// surrounding words) still adds up to a scam across phrases.
+func TestSpottedPhrases(t *testing.T) {
+	c := Default().NewCall()
+	var a Assessment
+	for i, p := range []string{"detective sergeant", "been cloned", "withdraw cash", "courier"} {
+		a = c.Feed(Segment{Speaker: Caller, Text: p, Spotted: true, Start: time.Duration(i) * 3 * time.Second})
+	}
+	if a.Verdict != Scam || !has(a, "request:withdraw-cash") || !has(a, "authority:police") {
+		t.Fatalf("spotted phrases: %v %+v", a.Verdict, a.Tactics)
+	}
+	// Phrases far apart in time do not combine.
+	c = Default().NewCall()
+	c.Feed(Segment{Speaker: Caller, Text: "withdraw", Spotted: true, Start: 0})
+	a = c.Feed(Segment{Speaker: Caller, Text: "cash", Spotted: true, Start: time.Minute})
+	if has(a, "request:withdraw-cash") {
+		t.Fatalf("phrases a minute apart combined: %+v", a.Tactics)
+	}
 }

@@ -77,13 +77,14 @@ var catalogue = []tactic{
 	// --- Who the caller claims to be ---------------------------------
 	{id: "authority:police", kind: KindAuthority, says: "a police officer", weight: 0.6, patterns: []string{
 		"this is|its|it is|im|i am|my name is|name is|calling from|from|hello|hi|morning|afternoon|evening|here .. " + wPolice,
-		"detective constable|detective sergeant|detective inspector|police constable|police officer|police sergeant|police station|police department|police force",
+		"detective constable|detective sergeant|detective inspector|police constable|police officer|police sergeant|police station|police department|police force|metropolitan police|scotland yard|from the police|police investigation|fraud squad|economic crime unit|serious fraud office",
 		"we are|were|i work|i work for|im with|i am with .. the police|police|fraud squad|economic crime",
 		"police|metropolitan police|fraud squad .. here|calling|speaking",
 	}},
 	{id: "authority:bank", kind: KindAuthority, says: "from your bank", weight: 0.5, patterns: []string{
 		"this is|its|it is|im|i am|calling from|from|here|hello|calling on behalf of|on behalf of|speaking from .. " + wBank,
 		"your bank|bank .. fraud team|fraud department|security department|security team|fraud prevention|fraud desk|security line",
+		"from the|from your|at your|bank|banks .. fraud team|fraud department|security department|fraud prevention team",
 	}},
 	{id: "authority:tax", kind: KindAuthority, says: "from HMRC or the tax office", weight: 0.5, patterns: []string{
 		"this is|its|from|calling from|im|i am|calling on behalf of|on behalf of .. hmrc|tax office|revenue|revenue and customs|tax department|irs|inland revenue|tax authority|treasury",
@@ -125,7 +126,8 @@ var catalogue = []tactic{
 		"illegal activity|criminal activity|money laundering|counterfeit|fake notes|forged notes",
 	}},
 	{id: "story:arrest", kind: KindStory, says: "someone had been arrested", weight: 0.5, patterns: []string{
-		"arrest|arrested|custody|detained|caught|charged .. man|woman|someone|somebody|gang|suspect|criminals|person|him|her|grandson|granddaughter|son|daughter",
+		"arrest|arrested|custody|detained|caught|charged .. man|woman|someone|somebody|gang|suspect|criminals|person|him|her|grandson|granddaughter|son|daughter|two people|people",
+		"have arrested|weve arrested|has been arrested|been arrested|made an arrest|made arrests",
 		"grandson|granddaughter|son|daughter|nephew|niece|he|she .. is|has been|was|been .. in custody|arrested|detained|in a cell|in jail|in prison",
 	}},
 	{id: "story:investigation", kind: KindStory, says: "there was a secret investigation", weight: 0.4, patterns: []string{
@@ -235,7 +237,7 @@ var catalogue = []tactic{
 	}, directed: true, negatable: true},
 
 	// --- Pressure -------------------------------------------------------
-	{id: "pressure:secrecy", kind: KindPressure, says: "told you to keep it secret", advice: adviceSecret, warning: "cash", weight: 0.7, patterns: []string{
+	{id: "pressure:secrecy", kind: KindPressure, says: "told you to keep it secret", advice: adviceSecret, warning: "secrecy", weight: 0.7, patterns: []string{
 		"dont|do not|not to|mustnt|must not|never|cant|cannot|shouldnt|should not .. tell|discuss|mention|speak to|talk to|say anything|let .. anyone|anybody|bank|staff|cashier|family|dad|mum|mom|son|daughter|police|counter|teller|husband|wife|neighbours|people|anyone about",
 		"keep|this is|its .. secret|confidential|between us|between ourselves|quiet|sensitive case|sensitive matter|strictly private|to yourself",
 		"if|when .. anyone|cashier|staff|bank|teller|someone|they .. asks|ask|question|questions ... say|tell them|its for|its a",

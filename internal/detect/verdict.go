@@ -188,7 +188,7 @@ func (c *Call) explain(v Verdict) (long, short, prompt string) {
 	b.WriteString(" " + advice)
 	long = b.String()
 	if v == Scam {
-		short = "This call may be a scam. " + advice + " You can hang up now."
+		short = scamWarning(advice)
 	} else {
 		short = "Please be careful with this caller. " + advice
 	}
@@ -204,4 +204,32 @@ func join(xs []string) string {
 		return xs[0]
 	}
 	return strings.Join(xs[:len(xs)-1], ", ") + " and " + xs[len(xs)-1]
+}
+
+// Warning is one of the spoken in-call warnings.
+type Warning struct {
+	Prompt string // key, e.g. "cash"; the recording is prompts "warning-<key>"
+	Text   string
+}
+
+// Warnings lists every warning the detector can ask to be played, so the
+// recordings can be made (scripts/make-prompts.sh) and checked.
+func Warnings() []Warning {
+	seen := map[string]bool{}
+	out := []Warning{}
+	add := func(key, advice string) {
+		if key != "" && !seen[key] {
+			seen[key] = true
+			out = append(out, Warning{Prompt: key, Text: scamWarning(advice)})
+		}
+	}
+	for _, t := range catalogue {
+		add(t.warning, t.advice)
+	}
+	add("generic", adviceGeneric)
+	return out
+}
+
+func scamWarning(advice string) string {
+	return "This call may be a scam. " + advice + " You can hang up now."
 }

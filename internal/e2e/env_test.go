@@ -13,6 +13,7 @@ import (
 
 	"github.com/clearline/clearline/internal/app"
 	"github.com/clearline/clearline/internal/config"
+	"github.com/clearline/clearline/internal/detect"
 	"github.com/clearline/clearline/internal/gateway"
 	"github.com/clearline/clearline/internal/store"
 	"github.com/clearline/clearline/internal/testpeer"
@@ -51,6 +52,10 @@ type envOptions struct {
 	// Credentials towards the provider, and whether to register.
 	trunkUser, trunkPass string
 	register             bool
+	// configure edits the config before clearline starts.
+	configure func(*config.Config)
+	// onAssessment sees the detector's verdict changes.
+	onAssessment func(*gateway.Call, detect.Assessment)
 }
 
 func newEnv(t *testing.T, o envOptions) *env {
@@ -85,13 +90,18 @@ func newEnv(t *testing.T, o envOptions) *env {
 	cfg.Lines = []config.Line{{ID: "mum", Name: "Mum", Postcode: "AL1 3XY", Numbers: []string{lineNumber},
 		Phones:  []config.Phone{{Username: phoneUser, Password: phonePass}},
 		Trusted: []string{callerNumber}}}
+	if o.configure != nil {
+		o.configure(&cfg)
+	} else {
+		cfg.Listening.Recognizer = "off" // only the listening tests load the recogniser
+	}
 	if err := cfg.Validate(); err != nil {
 		t.Fatalf("config: %v", err)
 	}
 
 	e := &env{t: t, ctx: ctx, cfg: cfg, events: &eventLog{}, logs: &syncWriter{}}
 	log := slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	a, err := app.Start(ctx, cfg, log, app.Options{Events: e.events.add})
+	a, err := app.Start(ctx, cfg, log, app.Options{Events: e.events.add, OnAssessment: o.onAssessment})
 	if err != nil {
 		t.Fatalf("start clearline: %v", err)
 	}

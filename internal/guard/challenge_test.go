@@ -6,6 +6,9 @@ import (
 	"math"
 	"testing"
 	"time"
+
+	"github.com/clearline/clearline/internal/detect"
+	"github.com/clearline/clearline/internal/prompts"
 )
 
 // frames turns a loudness plan into 20 ms frames: true = speech-level
@@ -86,5 +89,27 @@ func TestPromptsLoad(t *testing.T) {
 	}
 	if len(p.ask) < len(p.pressKeys)/4 || len(p.refused) == 0 || len(p.callFrom) == 0 {
 		t.Fatalf("prompts look empty: %d %d %d", len(p.ask), len(p.refused), len(p.callFrom))
+	}
+}
+
+// Every warning the detector can ask for has a recording.
+func TestWarningPromptsExist(t *testing.T) {
+	for _, w := range detect.Warnings() {
+		pcm, err := prompts.Load(prompts.Warning(w.Prompt))
+		if err != nil {
+			t.Errorf("warning %q (%q): %v (run scripts/make-prompts.sh)", w.Prompt, w.Text, err)
+			continue
+		}
+		if len(pcm) < 8000*3 {
+			t.Errorf("warning %q is only %d samples", w.Prompt, len(pcm))
+		}
+	}
+}
+
+func TestDistrict(t *testing.T) {
+	for in, want := range map[string]string{"AL1 3XY": "AL1", "sw1a 1aa": "SW1A", "M1 1AE": "M1", "EC1A1BB": "EC1A", "": "", "nonsense postcode here": ""} {
+		if got := District(in); got != want {
+			t.Errorf("District(%q) = %q, want %q", in, got, want)
+		}
 	}
 }

@@ -22,6 +22,8 @@ type Guard struct {
 	prompts  *promptSet
 	nameTime time.Duration
 	onList   func(lineID, kind, number, addedBy string)
+
+	listening Listening
 }
 
 var _ gateway.Hooks = (*Guard)(nil)
@@ -37,6 +39,8 @@ type Config struct {
 	// OnListChange, if set, is told when the person trusts (key 3) or
 	// blocks (key 9) a caller, so the change can be kept.
 	OnListChange func(lineID, kind, number, addedBy string)
+	// Listening configures in-call protection (off when its Recognizer is nil).
+	Listening Listening
 }
 
 // New builds a Guard; it loads the prompts once.
@@ -45,7 +49,7 @@ func New(cfg Config) (*Guard, error) {
 	if err != nil {
 		return nil, err
 	}
-	g := &Guard{screener: cfg.Screener, lines: cfg.Lines, log: cfg.Log, now: cfg.Now, prompts: p, nameTime: cfg.NameTime, onList: cfg.OnListChange}
+	g := &Guard{screener: cfg.Screener, lines: cfg.Lines, log: cfg.Log, now: cfg.Now, prompts: p, nameTime: cfg.NameTime, onList: cfg.OnListChange, listening: cfg.Listening}
 	if g.now == nil {
 		g.now = time.Now
 	}
@@ -73,5 +77,25 @@ func (g *Guard) ScreenInbound(ctx context.Context, c *gateway.Call) gateway.Scre
 	return scr
 }
 
-// CallConnected starts in-call protection (none yet for this part).
-func (g *Guard) CallConnected(ctx context.Context, c *gateway.Call) {}
+// CallConnected starts in-call protection: inbound calls from callers who
+// are not trusted contacts are listened to (see listen.go). Emergency
+// calls never reach here (the gateway bypasses every hook).
+func (g *Guard) CallConnected(ctx context.Context, c *gateway.Call) {
+	if c.Direction != "inbound" || c.Emergency {
+		return
+	}
+	if g.trusted(ctx, c) {
+		return
+	}
+	g.listen(ctx, c)
+}
+
+// trusted asks the screener again, so a caller the person trusted with
+// key 3 during this very call's challenge counts as trusted.
+func (g *Guard) trusted(ctx context.Context, c *gateway.Call) bool {
+	if c.Anonymous {
+		return false
+	}
+	d := g.screener.Decide(ctx, screen.Input{CallerID: c.From, Line: g.lines[c.LineID], Now: g.now()})
+	return d.Stage == screen.StageTrusted
+}

@@ -27,6 +27,10 @@ const (
 	NewCall       = "new-call"       // "This is a new call. Your previous call has ended."
 )
 
+// Warning names the recorded in-call warning for a detector warning key
+// (detect.Assessment.WarningPrompt), e.g. "cash" -> "warning-cash".
+func Warning(key string) string { return "warning-" + key }
+
 // Load returns a prompt's samples (8 kHz).
 func Load(name string) ([]int16, error) {
 	b, err := files.ReadFile("wav/" + name + ".wav")

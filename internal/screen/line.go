@@ -41,8 +41,8 @@ func (p Policy) withDefaults() Policy {
 // Validate reports settings the screener cannot follow.
 func (p Policy) Validate() error {
 	p = p.withDefaults()
-	if p.UnknownAction != Challenge && p.UnknownAction != Block {
-		return fmt.Errorf("policy: unknown callers can be challenged or blocked, not %v", p.UnknownAction)
+	if p.UnknownAction != Challenge && p.UnknownAction != Block && p.UnknownAction != Allow {
+		return fmt.Errorf("policy: unknown callers can be challenged, blocked or allowed, not %v", p.UnknownAction)
 	}
 	if p.AnonymousAction != Challenge && p.AnonymousAction != Block {
 		return fmt.Errorf("policy: withheld callers can be challenged or blocked, not %v", p.AnonymousAction)

@@ -89,8 +89,14 @@ func TestRuleValidation(t *testing.T) {
 			t.Errorf("service code %q accepted", bad)
 		}
 	}
-	if _, err := NewLine("x", Policy{UnknownAction: Allow}); err == nil {
-		t.Error("policy allowing unknown callers accepted")
+	if _, err := NewLine("x", Policy{UnknownAction: Allow}); err != nil {
+		t.Errorf("policy ringing unknown callers through (still listened to) refused: %v", err)
+	}
+	if _, err := NewLine("x", Policy{UnknownAction: Action(9)}); err == nil {
+		t.Error("invalid unknown-caller action accepted")
+	}
+	if _, err := NewLine("x", Policy{AnonymousAction: Allow}); err == nil {
+		t.Error("policy allowing withheld callers accepted")
 	}
 	if _, err := NewLine("x", Policy{AnonymousAction: Action(9)}); err == nil {
 		t.Error("invalid anonymous action accepted")

@@ -281,12 +281,16 @@ func (s *Screener) withheldCaller(c *call) (Action, bool) {
 }
 
 // unknownCaller applies the line's action for valid numbers that are
-// neither trusted nor blocked: challenge or block. It always decides.
+// neither trusted nor blocked: challenge, block, or allow (ring through;
+// the call is still listened to). It always decides.
 func (s *Screener) unknownCaller(c *call) (Action, bool) {
 	a := c.line.policy.UnknownAction
-	if a == Block {
+	switch a {
+	case Block:
 		c.say("not a trusted contact, and this line blocks unknown callers")
-	} else {
+	case Allow:
+		c.say("not a trusted contact: put through, and the call is listened to for scam tactics")
+	default:
 		c.say("not a trusted contact: asked to say their name before the phone rings")
 	}
 	return a, true

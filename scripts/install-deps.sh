@@ -3,6 +3,10 @@
 # and makes sure PostgreSQL is running. Safe to run again and again.
 set -euo pipefail
 
+# --runtime installs only what the clearline binary itself needs to build
+# with its embedded recogniser (pocketsphinx through cgo); no test tools.
+RUNTIME_PKGS=(pocketsphinx-en-us libpocketsphinx-dev libsphinxbase-dev pkg-config gcc)
+
 PKGS=(
   sip-tester        # SIPp: the provider/trunk peer and load generator
   baresip           # a real softphone as the protected phone
@@ -19,6 +23,10 @@ PKGS=(
   postgresql postgresql-client
   pkg-config gcc
 )
+
+if [ "${1:-}" = "--runtime" ]; then
+  PKGS=("${RUNTIME_PKGS[@]}")
+fi
 
 missing=()
 for p in "${PKGS[@]}"; do
@@ -37,6 +45,8 @@ if [ "${#missing[@]}" -gt 0 ]; then
 else
   echo "install-deps: all packages present"
 fi
+
+[ "${1:-}" = "--runtime" ] && exit 0
 
 # PostgreSQL: start it if it is installed but not answering.
 if command -v pg_isready >/dev/null && ! pg_isready -q -h 127.0.0.1 -p 5432; then

@@ -127,7 +127,7 @@ func TestDeliveryRetriesAndNeverTwice(t *testing.T) {
 	}
 	var results []string
 	d := &alert.Dispatcher{Store: st, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return now },
-		Senders: map[string]alert.Sender{store.ChannelEmail: &alert.SMTP{Addr: smtpAddr, From: "clearline@example.org"}, store.ChannelWebhook: &alert.Webhook{Secret: "s3"}},
+		Senders:  map[string]alert.Sender{store.ChannelEmail: &alert.SMTP{Addr: smtpAddr, From: "clearline@example.org"}, store.ChannelWebhook: &alert.Webhook{Secret: "s3"}},
 		OnResult: func(ch string, err error) { results = append(results, ch+":"+errString(err)) }}
 	if n := d.RunOnce(ctx); n != 1 {
 		t.Fatalf("first round sent %d, want 1 (e-mail; webhook 503; bad address refused)", n)

@@ -36,7 +36,9 @@ func (e *PermanentError) Error() string { return e.Err.Error() }
 func (e *PermanentError) Unwrap() error { return e.Err }
 
 // Key is the idempotency key of an alert: stable across retries.
-func Key(a store.Alert) string { return "clearline-alert-" + strconv.FormatInt(a.ID, 10) + "-" + a.CallID }
+func Key(a store.Alert) string {
+	return "clearline-alert-" + strconv.FormatInt(a.ID, 10) + "-" + a.CallID
+}
 
 // SMTP sends e-mail through a relay.
 type SMTP struct {

@@ -271,4 +271,3 @@ func District(postcode string) string {
 	}
 	return p[:len(p)-3]
 }
-

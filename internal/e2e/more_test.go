@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"github.com/clearline/clearline/internal/config"
 	"testing"
 	"time"
 
@@ -103,5 +104,57 @@ func TestChallengeKey3TrustsCaller(t *testing.T) {
 	calls := e.calls()
 	if len(calls) < 2 || calls[0].Decision != "allow" || !anyContains(calls[0].Reasons, "trusted") {
 		t.Errorf("second call was not let straight through: %+v", calls)
+	}
+}
+
+// The keypad guard: keys the person presses during a call from a caller
+// who is not a trusted contact never reach the caller, neither as RFC 4733
+// events nor as in-band tones. (TestRFC4733DigitsRelayedOnOutgoingCall
+// shows keys do pass when the person dials out.)
+func TestKeypadGuardStopsDigitsToUntrustedCaller(t *testing.T) {
+	testpeer.Require(t, "root", "tcpdump")
+	tones := wav(t, "keys.wav", testpeer.Concat(testpeer.Silence(time.Second), testpeer.DTMFTones("4729", 120*time.Millisecond, 120*time.Millisecond),
+		testpeer.Tone([]float64{440}, 2*time.Second), testpeer.Silence(8*time.Second)))
+	e := newEnv(t, envOptions{
+		phone: testpeer.BaresipOptions{AutoAnswer: true, AudioSource: tones},
+		configure: func(c *config.Config) {
+			c.Listening.Recognizer = "off"
+			c.Lines[0].UnknownCallers = "allow"
+		},
+	})
+	sipp, err := testpeer.StartSipp(e.ctx, t, testpeer.SippOptions{
+		Scenario: "uac_call.xml", Remote: e.sipAddr(), Service: lineNumber, CallerID: strangerNumber,
+		Hold: 7 * time.Second, CaptureRTP: true, Timeout: 40 * time.Second,
+		Audio: wav(t, "quiet.wav", testpeer.Silence(8*time.Second)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.phone.WaitEvent(e.ctx, testpeer.EventCallEstablished); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(3500 * time.Millisecond)
+	for _, d := range "1234" {
+		if err := e.phone.SendDTMF(e.ctx, string(d)); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+	res, err := sipp.Wait(e.ctx)
+	if err != nil || !res.OK() {
+		t.Fatalf("caller: %v %s", err, res.Summary())
+	}
+	if len(res.RTP) < 100 {
+		t.Fatalf("the caller received only %d RTP packets: the test proves nothing", len(res.RTP))
+	}
+	if got := testpeer.Digits(res.RTP, 101); got != "" {
+		t.Errorf("the caller received RFC 4733 digits %q", got)
+	}
+	heard := testpeer.DecodeAudio(res.RTP)
+	if got := testpeer.DetectDTMF(heard, testpeer.PhoneRate); got != "" {
+		t.Errorf("the caller heard in-band digits %q", got)
+	}
+	if got := testpeer.ToneEnergy(heard, testpeer.PhoneRate, 440); got < 0.2 {
+		t.Errorf("the caller did not hear the phone's ordinary audio (440 Hz share %.2f): the path was not open", got)
 	}
 }

@@ -7,6 +7,7 @@ package guard
 import (
 	"context"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/clearline/clearline/internal/gateway"
@@ -87,7 +88,9 @@ func (g *Guard) CallConnected(ctx context.Context, c *gateway.Call) {
 	if g.trusted(ctx, c) {
 		return
 	}
-	g.listen(ctx, c)
+	flagged := &atomic.Bool{}
+	g.guardKeypad(ctx, c, flagged)
+	g.listen(ctx, c, flagged)
 }
 
 // trusted asks the screener again, so a caller the person trusted with

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/clearline/clearline/internal/alert"
@@ -61,6 +62,8 @@ type listener struct {
 	call   *gateway.Call
 	policy LinePolicy
 	det    *detect.Call
+	// flagged tells the keypad guard the call was judged a scam.
+	flagged *atomic.Bool
 
 	mu         sync.Mutex
 	transcript []store.TranscriptLine
@@ -72,7 +75,7 @@ type listener struct {
 
 // listen starts analysing an answered inbound call. It returns at once;
 // the work ends with the call's context.
-func (g *Guard) listen(ctx context.Context, c *gateway.Call) {
+func (g *Guard) listen(ctx context.Context, c *gateway.Call, flagged *atomic.Bool) {
 	l := g.listening
 	if l.Recognizer == nil {
 		return
@@ -93,7 +96,7 @@ func (g *Guard) listen(ctx context.Context, c *gateway.Call) {
 	if model == nil {
 		model = detect.Default()
 	}
-	ls := &listener{g: g, call: c, policy: pol, det: model.NewCall()}
+	ls := &listener{g: g, call: c, policy: pol, det: model.NewCall(), flagged: flagged}
 	frames, stop := c.Relay().Tap(c.TrunkSide())
 	g.log.Info("listening to the caller", "call_id", c.ID, "recognizer", l.Recognizer.Name())
 	go func() {
@@ -148,6 +151,7 @@ func (ls *listener) heard(ctx context.Context, seg asr.Segment) {
 	case detect.Suspicious:
 		ls.record(ctx, a, "alerted the family; the call carried on", ls.g.listening.SuspiciousDelay)
 	case detect.Scam:
+		ls.flagged.Store(true)
 		ls.intervene(ctx, a)
 	}
 }

@@ -46,16 +46,28 @@ func TestDevelopmentSet(t *testing.T) {
 	}
 }
 
-// TestUnseenSets reports the figures on calls the rules were not written
-// from: BothBosu (US-style, both parties' words labelled caller). The bars
-// are lower than the dev targets, and are there to catch a rule change
-// that overfits the development set.
+// TestUnseenSets holds the detector to floors on calls the rules were not
+// written from, to catch a rule change that overfits the development set:
+//
+//   - bothbosu-test.jsonl: BothBosu (US-style, both parties' words
+//     labelled caller);
+//   - heldout.jsonl: 80 UK calls written independently of the rules. Its
+//     misses were studied when the rules were generalised (December 2026),
+//     so it is no longer unseen: its floor guards against regressions;
+//   - fresh.jsonl: 68 calls written before that round of rule changes and
+//     not studied while making them. Measured once afterwards: recall
+//     0.912, FPR 0.059 (from 0.735 and 0.147); then one planned fix
+//     ("you'll" as second person) gave recall 0.971. Do not tune on it.
+//
+// Floors are what was reached minus about one call.
 func TestUnseenSets(t *testing.T) {
 	for _, tc := range []struct {
 		file           string
 		minRecall, fpr float64
 	}{
-		{"testdata/bothbosu-test.jsonl", 0.85, 0.02},
+		{"testdata/bothbosu-test.jsonl", 0.97, 0.02},
+		{"testdata/heldout.jsonl", 0.95, 0.03},
+		{"testdata/fresh.jsonl", 0.94, 0.09},
 	} {
 		if _, err := os.Stat(tc.file); err != nil {
 			t.Errorf("%s: %v", tc.file, err)

@@ -12,9 +12,17 @@
 // negated ("we will never ask for your PIN" is reassurance, "I'm taking
 // some cash out" is not a request); turns that talk about scams ("fake
 // police officers who sent a courier") do not count as the scam itself.
+// A denial covers the rest of its clause ("we will never ask you to move
+// money or read out a passcode"), but not a condition ("if you did not
+// make this payment, press one"); a request told back to the listener
+// ("you were in earlier asking to take out ...") or said of oneself ("I'll
+// pop round for it") is not a request.
 // Then combination rules decide: a request for money or credentials with
 // an authority claim, a story or pressure is a scam; a request alone is
-// suspicious; a claim of authority alone is nothing.
+// suspicious; a claim of authority alone is nothing. A few tactics are
+// scams in themselves or with one more sign: "don't worry about the
+// dialling tone", a cover story for the bank staff, Microsoft calling
+// about a virus, guaranteed returns with a deadline or secrecy.
 package detect
 
 import (
@@ -137,16 +145,37 @@ func NewModel() (*Model, error) {
 	m := &Model{lex: newLexicon(), match: matcher{first: map[int32][]int{}}, tactics: catalogue}
 	for ti, t := range catalogue {
 		for _, src := range t.patterns {
+			// A leading "~" marks a pattern that names its own addressee
+			// ("I need your card number", "payable in iTunes vouchers"), so
+			// the tactic's directedness check does not apply to it.
+			// A leading "^" marks a denial whose scope is the rest of
+			// its clause ("we will never ask you to ... or ...").
+			// A leading "!" marks a pattern that does not count when the
+			// speaker says it of themselves ("I'll pop round for it").
+			directed, scoped, other := t.directed, false, false
+			for {
+				if rest, ok := strings.CutPrefix(src, "~"); ok {
+					src, directed = strings.TrimSpace(rest), false
+				} else if rest, ok := strings.CutPrefix(src, "^"); ok {
+					src, scoped = strings.TrimSpace(rest), true
+				} else if rest, ok := strings.CutPrefix(src, "!"); ok {
+					src, other = strings.TrimSpace(rest), true
+				} else {
+					break
+				}
+			}
 			slots, err := compile(m.lex, src)
 			if err != nil {
 				return nil, fmt.Errorf("tactic %s: %w", t.id, err)
 			}
-			m.match.add(pattern{tactic: ti, src: src, slots: slots, directed: t.directed, negatable: t.negatable})
+			m.match.add(pattern{tactic: ti, src: src, slots: slots, directed: directed, negatable: t.negatable, scoped: scoped, other: other})
 		}
 	}
 	for _, w := range cueWords {
 		m.lex.add(w)
 	}
+	m.lex.indexFuzzy()
+	m.match.seal(len(m.lex.ids))
 	return m, nil
 }
 
@@ -155,6 +184,7 @@ type Call struct {
 	m    *Model
 	tok  tokenizer
 	hits []hit
+	sc   scratch
 	// spots holds the recent spotted phrases (Segment.Spotted).
 	spots []Segment
 	// reassured holds the spans of reassurance in the current turn.
@@ -184,7 +214,7 @@ func (c *Call) Feed(s Segment) Assessment {
 		text = c.spotted(s)
 	}
 	toks := c.tok.tokenize(text)
-	c.hits = c.m.match.find(toks, c.hits[:0])
+	c.hits = c.m.match.find(toks, c.hits[:0], &c.sc)
 	c.reassured = c.reassured[:0]
 	if len(c.hits) == 0 {
 		return c.a
@@ -193,28 +223,51 @@ func (c *Call) Feed(s Segment) Assessment {
 	// it are being described, not made.
 	// Reassurance ("call the number on the back of your card") covers
 	// its words: a request pattern inside it is not a request.
+	// A denial ("we will never ask you to move money or read out a
+	// passcode") covers the rest of its clause, up to a "but" or "so".
 	discussFrom := len(toks) + 1
+	safeCallback := false
 	for _, h := range c.hits {
-		switch c.m.tactics[c.m.match.patterns[h.pattern].tactic].kind {
+		p := &c.m.match.patterns[h.pattern]
+		safeCallback = safeCallback || c.m.tactics[p.tactic].id == "reassure:safe-callback"
+		switch c.m.tactics[p.tactic].kind {
 		case KindDiscuss:
 			discussFrom = min(discussFrom, h.start)
 		case KindReassure:
-			c.reassured = append(c.reassured, [2]int{h.start, h.end})
+			end := h.end
+			if p.scoped {
+				end = clauseEnd(toks, h.end)
+			}
+			c.reassured = append(c.reassured, [2]int{h.start, end})
+		case KindRequest:
+			if p.negatable && (negated(toks, h.start) || deniedWithin(toks, h.start, h.end)) {
+				c.reassured = append(c.reassured, [2]int{h.start, clauseEnd(toks, h.end)})
+			}
 		}
 	}
 	for _, h := range c.hits {
 		p := &c.m.match.patterns[h.pattern]
 		ti := p.tactic
 		t := &c.m.tactics[ti]
-		if (t.kind == KindRequest || t.kind == KindAuthority) && h.start > discussFrom {
+		if (t.kind == KindRequest || t.kind == KindAuthority || t.id == "pressure:call-back-trick") && h.start > discussFrom {
+			continue
+		}
+		// "Hang up and call 101 from a different phone" is the advice
+		// itself, not the trick.
+		if t.id == "pressure:call-back-trick" && safeCallback {
+			continue
+		}
+		if t.kind == KindRequest && p.negatable && (negated(toks, h.start) || deniedWithin(toks, h.start, h.end)) {
+			c.note(c.m.reassureIndex(), toks, h, s.Start)
 			continue
 		}
 		if t.kind == KindRequest && c.insideReassurance(h.start) {
 			continue
 		}
-		if p.negatable && negated(toks, h.start) {
-			ti = c.m.reassureIndex()
-		} else if p.directed && !s.Spotted && !directed(toks, h.start, h.end) {
+		if p.directed && !s.Spotted && (!directed(toks, h.start, h.end) || reported(toks, h.start)) {
+			continue
+		}
+		if p.other && selfSubject(toks, h.start) {
 			continue
 		}
 		c.note(ti, toks, h, s.Start)
@@ -287,15 +340,24 @@ func (m *Model) reassureIndex() int {
 var cueWords = []string{
 	"you", "your", "yourself", "please", "need", "must", "have", "got", "can", "could", "would", "will", "should",
 	"go", "just", "now", "and", "then", "so", "ok", "okay", "right", "lets", "let", "want", "shall", "today",
-	"i", "im", "ive", "ill", "id", "we", "weve", "she", "he", "shes", "hes", "they", "theyre", "theyve", "people", "her", "his", "them", "who", "my", "our",
+	"i", "im", "ive", "ill", "id", "we", "weve", "well", "were", "youll", "youd", "youve", "if", "unless", "she", "he", "shes", "hes", "they", "theyre", "theyve", "people", "her", "his", "them", "who", "my", "our",
 	"never", "not", "dont", "wont", "no", "cant", "nothing", "without", "nobody", "neither", "nor", "didnt", "doesnt", "shouldnt", "wouldnt", "isnt",
 }
 
 var (
-	secondPerson = set("you", "your", "yourself", "please")
+	secondPerson = set("you", "your", "yourself", "please", "youll", "youd", "youve")
 	imperative   = set("and", "then", "so", "now", "just", "ok", "okay", "right", "please")
 	otherSubject = set("i", "im", "ive", "ill", "id", "we", "weve", "she", "he", "shes", "hes", "they", "theyre", "theyve", "people", "her", "his", "them", "who", "my", "our")
 	negators     = set("never", "not", "dont", "wont", "no", "cant", "nothing", "without", "nobody", "neither", "nor", "didnt", "doesnt", "shouldnt", "wouldnt", "isnt")
+	conditions   = set("if", "unless")
+	// notDenial follow a negator that denies something else: "don't
+	// worry", "the name doesn't match", "if you don't trust me".
+	notDenial   = set("worry", "panic", "match", "matches", "recognise", "recognize", "know", "mind", "understand", "trust", "believe", "look", "seem", "appear", "be")
+	clauseBreak = set("but", "however", "except", "although", "though", "unless", "so", "now", "just", "instead", "then")
+	reportVerbs = set("asked", "asking", "wanted", "requested", "mentioned", "came", "went")
+	attempts    = set("trying", "tried", "attempted", "attempting")
+	firstPerson = set("i", "ill", "im", "id", "ive", "me")
+	modals      = set("can", "could", "may", "might", "will", "would")
 )
 
 func set(ws ...string) map[string]bool {
@@ -306,11 +368,100 @@ func set(ws ...string) map[string]bool {
 	return m
 }
 
-// negated reports a negation in the four words before start.
+// negated reports a negation in the four words before start, other than
+// one inside a condition ("if you did not make this payment, press one",
+// "unless you pay").
 func negated(toks []token, start int) bool {
+	if clauseBreak[toks[start].word] {
+		return false
+	}
+	neg := false
 	for i := max(0, start-4); i < start; i++ {
-		if negators[toks[i].word] {
+		switch {
+		case negators[toks[i].word] && !conditional(toks, i) && !(i+1 < len(toks) && notDenial[toks[i+1].word]):
+			neg = true
+		case clauseBreak[toks[i].word]: // "no catch, just confirm ..."
+			neg = false
+		}
+	}
+	return neg
+}
+
+// deniedWithin reports a denial inside a match: "that's all we needed,
+// we would never ask for your PIN" matches "need ... pin" across it.
+func deniedWithin(toks []token, start, end int) bool {
+	for i := start + 1; i < end-1; i++ {
+		if negators[toks[i].word] && !conditional(toks, i) {
 			return true
+		}
+	}
+	return false
+}
+
+// selfSubject reports "I" (or "want me to") in the three words before
+// start, "my" right before it, or "you" ("you can") right before it: "I'll pop round to get it" is the
+// caller coming themselves and "when you collect them" the listener, not
+// someone sent to collect ("we'll collect it" is an organisation's).
+func selfSubject(toks []token, start int) bool {
+	if start > 0 && toks[start-1].word == "my" { // "my account is suspended"
+		return true
+	}
+	// "when you collect them", "you can collect" (but not "I need you
+	// to collect", which is the request itself).
+	if start > 0 && toks[start-1].word == "you" {
+		return true
+	}
+	if start > 1 && toks[start-2].word == "you" && modals[toks[start-1].word] {
+		return true
+	}
+	for i := max(0, start-3); i < start; i++ {
+		if firstPerson[toks[i].word] {
+			return true
+		}
+	}
+	return false
+}
+
+func conditional(toks []token, i int) bool {
+	for k := max(0, i-5); k < i; k++ {
+		if conditions[toks[k].word] {
+			return true
+		}
+	}
+	return false
+}
+
+// clauseEnd is where the clause that starts a denial ends: up to farGap
+// words on, stopping at a word that turns the sentence ("but", "so",
+// "now", "just").
+func clauseEnd(toks []token, from int) int {
+	end := min(len(toks), from+farGap)
+	for i := from; i < end; i++ {
+		if clauseBreak[toks[i].word] {
+			return i
+		}
+	}
+	return end
+}
+
+// reported reports a request the listener made themselves, told back to
+// them ("you were asking to take out eight thousand", "you came in to
+// withdraw"), or an attempt by someone else ("they tried to access your
+// account"): a story, not a request.
+func reported(toks []token, start int) bool {
+	for i := start - 1; i >= max(0, start-2); i-- {
+		if attempts[toks[i].word] { // "someone has been trying to access your account"
+			return true
+		}
+	}
+	for i := start - 1; i >= max(0, start-6); i-- {
+		if !reportVerbs[toks[i].word] {
+			continue
+		}
+		for k := i - 1; k >= max(0, i-4); k-- { // "you were in earlier asking to"
+			if toks[k].word == "you" {
+				return true
+			}
 		}
 	}
 	return false
@@ -335,7 +486,7 @@ func directed(toks []token, start, end int) bool {
 			return false
 		}
 	}
-	if start == 0 || imperative[toks[start-1].word] {
+	if start == 0 || toks[start].clause || imperative[toks[start-1].word] {
 		return true
 	}
 	for i := max(0, start-8); i < start; i++ {

@@ -107,6 +107,51 @@ func TestCombinations(t *testing.T) {
 		{"news about a courier scam", []string{
 			"Did you see on the news a man in Luton lost his savings to fake police officers who sent a courier to collect his cash?",
 		}, None, nil},
+		// Tactics added for unseen scripts.
+		{"ignore the app's warning", []string{
+			"It's the account protection team at your bank. We have to move your money somewhere the criminals can't reach.",
+			"If the app says the name doesn't match, ignore that warning and tap continue.",
+		}, Scam, []string{"request:safe-account", "request:ignore-warning"}},
+		{"call 161 and don't worry about the dialling tone", []string{
+			"if you dont trust me hang up and ring one six one",
+			"dont worry about the dialling tone just dial and youll get through",
+		}, Scam, []string{"pressure:no-dial-tone"}},
+		{"cover story for the cashier", []string{
+			"The cashier may ask you why you want the money. Just say it's for a new car, they're part of the investigation.",
+		}, Scam, []string{"pressure:cover-story"}},
+		{"card and PIN in an envelope, misheard", []string{
+			"its inspector wade your card has been cloned",
+			"put the card and a note of your pin num bar in an envelope a career will come by to take it",
+		}, Scam, []string{"request:hand-over-card"}},
+		{"foreign currency for an officer", []string{
+			"Detective Sergeant Cole here. We need you to order three thousand euros at the post office; one of our plain clothes officers will collect it from you.",
+		}, Scam, []string{"request:withdraw-cash", "request:courier"}},
+		{"relative on a new phone asks for money", []string{
+			"Hi Mum, I've broken my phone, I'm on a friend's one.",
+			"Can you send eight hundred pounds to this account? I'll explain later.",
+		}, Scam, []string{"story:new-number", "request:payment"}},
+		{"advance fee for a prize", []string{
+			"Congratulations, you have won a holiday. There is a processing fee of two hundred pounds, payable in Google Play cards.",
+		}, Scam, []string{"request:vouchers"}},
+		{"tech support and a virus", []string{
+			"Hello, I'm calling from Windows technical support, your computer is infected with a virus.",
+		}, Scam, []string{"authority:tech-support", "story:virus"}},
+		{"denial covers the whole clause", []string{
+			"Hello, it's Sarah from Starling. We will never ask you to move money to another account or read out a one-time passcode.",
+		}, None, nil},
+		{"conditional is not a denial", []string{
+			"This is an automated call from your bank. A payment of nine hundred pounds has been authorised. If you did not make this payment press one now to speak to an adviser.",
+		}, Scam, []string{"pressure:press-to-connect"}},
+		{"branch checking on a withdrawal", []string{
+			"Hello, it's Nadia from the Barclays branch. You were in earlier asking to take out eight thousand pounds.",
+			"If anyone says they're the police and wants your cash, that's a scam. Would you like to come in and talk it through?",
+		}, None, nil},
+		{"grandson borrowing for a school trip", []string{
+			"Gran, can I borrow twenty pounds for the school trip? I'll pop round after school to get it.",
+		}, Suspicious, nil},
+		{"call-back advice with another phone", []string{
+			"There are people phoning round here pretending to be police. If you get one, hang up and call one oh one from a different phone.",
+		}, None, nil},
 		{"callee words are not evidence", []string{
 			"Hello, it's the surgery.",
 			"callee:Is this about the police asking me to withdraw cash for a courier?",
@@ -179,6 +224,11 @@ func TestTokenizer(t *testing.T) {
 		{"the career will come", "the courier will come"},
 		{"one of our officers", "one of our officers"},
 		{"café naïve", "café naïve"},
+		{"your pin num bar", "your pin"},
+		{"the courrier and the sergant", "the courier and the sergeant"},
+		{"an unautorised transaction", "an unauthorised transaction"},
+		{"withdraw £3,000", "withdraw 3 000"},
+		{"don't worry about the dial tone", "dont worry about the dialling tone"},
 		{"", ""},
 	}
 	for _, tc := range tests {
@@ -188,6 +238,13 @@ func TestTokenizer(t *testing.T) {
 		}
 		if got := strings.Join(ws, " "); got != tc.want {
 			t.Errorf("tokenize(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+	// Fuzzy matching is for the listed words only: "defective" is not
+	// "detective", "billion" not "bullion", "warranty" not "warrant".
+	for _, w := range []string{"defective", "billion", "warranty", "polite"} {
+		if fw, id := m.lex.fuzzy(w, nil); id != 0 {
+			t.Errorf("fuzzy(%q) = %q", w, fw)
 		}
 	}
 	if m.lex.lookup("collected") != m.lex.lookup("collect") || m.lex.lookup("collect") == 0 {

@@ -2,6 +2,7 @@ package detect
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 )
 
@@ -10,14 +11,24 @@ import (
 //
 //	"withdraw|draw out|take out .. cash|money|savings"
 //
-// Slots are separated by " .. " (the next slot starts within nearGap words
-// of the end of the previous one) or " ... " (within farGap words).
+// Slots are separated by " . " (the next slot starts within one word:
+// "need to . verify" also takes "need to quickly verify"), " .. " (within nearGap words
+// of the end of the previous one), " ... " (within farGap words) or
+// " .... " (within wideGap words, for a clause that frames a whole
+// sentence: "if anyone ... that's a scam").
 // Alternatives in a slot are separated by "|"; an alternative may be
 // several words, which must then be adjacent. Words are written in their
 // base form: the tokenizer folds "collected" and "collecting" to "collect".
+// "#num" stands for any figure. A pattern may start with markers (see
+// NewModel): "~" it names its own addressee, so the tactic's directedness
+// check is skipped ("I need your card number"); "^" a denial whose scope
+// runs to the end of its clause ("we will never ask you to ... or ...");
+// "!" it does not count when the speaker says it of themselves ("I'll pop
+// round to get it", "when you collect them").
 const (
 	nearGap = 6
 	farGap  = 14
+	wideGap = 30
 )
 
 type phrase []int32
@@ -29,6 +40,10 @@ type slot struct {
 }
 
 func (s *slot) index() {
+	// Alternatives sorted by first word, so matchAt only tries those
+	// that start with the word at hand (longest first within a word,
+	// as before: earlier-listed alternatives win ties).
+	sort.SliceStable(s.alts, func(i, j int) bool { return s.alts[i][0] < s.alts[j][0] })
 	for _, p := range s.alts {
 		id := int(p[0])
 		for len(s.first) <= id/64 {
@@ -50,6 +65,11 @@ type pattern struct {
 	// ("we will never ask for your PIN"); the match then counts as
 	// reassurance instead.
 	negatable bool
+	// scoped reassurance ("we will never ask ...") covers the rest of its
+	// clause, not just its own words; see clauseEnd.
+	scoped bool
+	// other patterns do not count when the speaker is the subject.
+	other bool
 }
 
 // compile parses a pattern in the notation above.
@@ -71,14 +91,19 @@ func compile(lex *lexicon, src string) ([]slot, error) {
 	}
 	for _, f := range strings.Fields(src) {
 		switch {
-		case f == ".." || f == "...":
+		case f == "." || f == ".." || f == "..." || f == "....":
 			if err := flushAlt(); err != nil {
 				return nil, err
 			}
 			slots = append(slots, cur)
 			cur = slot{gap: nearGap}
-			if f == "..." {
+			switch f {
+			case ".":
+				cur.gap = 1
+			case "...":
 				cur.gap = farGap
+			case "....":
+				cur.gap = wideGap
 			}
 		case strings.Contains(f, "|"):
 			parts := strings.Split(f, "|")
@@ -113,7 +138,20 @@ func (s *slot) matchAt(toks []token, i int) int {
 	if id/64 >= len(s.first) || s.first[id/64]&(1<<(id%64)) == 0 {
 		return 0
 	}
-	for _, p := range s.alts {
+	want := toks[i].id
+	lo, hi := 0, len(s.alts)
+	for lo < hi {
+		h := int(uint(lo+hi) >> 1)
+		if s.alts[h][0] < want {
+			lo = h + 1
+		} else {
+			hi = h
+		}
+	}
+	for _, p := range s.alts[lo:] {
+		if p[0] != toks[i].id {
+			break
+		}
 		if i+len(p) > len(toks) {
 			continue
 		}
@@ -157,6 +195,15 @@ func (p *pattern) matchFrom(toks []token, i, n int) int {
 type matcher struct {
 	patterns []pattern
 	first    map[int32][]int // lexicon id -> pattern indexes
+	byID     [][]int         // the same, indexed by id (built by seal)
+}
+
+// seal turns the first-word map into a slice for the hot path.
+func (m *matcher) seal(n int) {
+	m.byID = make([][]int, n+1)
+	for id, ps := range m.first {
+		m.byID[id] = ps
+	}
 }
 
 func (m *matcher) add(p pattern) {
@@ -177,15 +224,70 @@ type hit struct {
 	start, end int
 }
 
+// scratch is per-call matching state: the words present in the turn and
+// which patterns could still match it.
+type scratch struct {
+	present  []uint64 // bitset of lexicon ids in the turn
+	feasible []int8   // per pattern: 0 unknown, 1 yes, -1 no
+}
+
+// possible reports whether every slot after the first has a first word
+// that occurs somewhere in the turn; if not, the pattern cannot match and
+// its gaps need not be scanned.
+func (p *pattern) possible(present []uint64) bool {
+	for k := 1; k < len(p.slots); k++ {
+		f := p.slots[k].first
+		ok := false
+		for w := 0; w < len(f) && w < len(present); w++ {
+			if f[w]&present[w] != 0 {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
 // find appends to hits every place a pattern matches in toks (one match
 // per pattern and start word).
-func (m *matcher) find(toks []token, hits []hit) []hit {
+func (m *matcher) find(toks []token, hits []hit, sc *scratch) []hit {
+	words := (len(m.byID) + 63) / 64
+	if cap(sc.present) < words {
+		sc.present = make([]uint64, words)
+	}
+	sc.present = sc.present[:words]
+	clear(sc.present)
+	for _, t := range toks {
+		sc.present[t.id/64] |= 1 << (t.id % 64)
+	}
+	if cap(sc.feasible) < len(m.patterns) {
+		sc.feasible = make([]int8, len(m.patterns))
+	}
+	sc.feasible = sc.feasible[:len(m.patterns)]
+	clear(sc.feasible)
 	for i, t := range toks {
 		if t.id == 0 {
 			continue
 		}
-		for _, pi := range m.first[t.id] {
+		if int(t.id) >= len(m.byID) {
+			continue
+		}
+		for _, pi := range m.byID[t.id] {
 			p := &m.patterns[pi]
+			switch sc.feasible[pi] {
+			case 0:
+				sc.feasible[pi] = -1
+				if p.possible(sc.present) {
+					sc.feasible[pi] = 1
+				} else {
+					continue
+				}
+			case -1:
+				continue
+			}
 			n := p.slots[0].matchAt(toks, i)
 			if n == 0 {
 				continue

@@ -9,9 +9,12 @@ import (
 type facts struct {
 	authority, story, lure   bool
 	requests, strongRequests int
+	softRequests             int
 	secrecy, threat, urgency bool
 	callback, stayOnLine     bool
+	coverStory, noDialTone   bool
 	pressToConnect           bool
+	techSupport, virus       bool
 	reassured, discussed     bool
 	raw                      float64
 }
@@ -24,14 +27,19 @@ func (c *Call) facts() facts {
 		switch t.kind {
 		case KindAuthority:
 			f.authority = true
+			f.techSupport = f.techSupport || t.id == "authority:tech-support"
 		case KindStory:
 			f.story = true
+			f.virus = f.virus || t.id == "story:virus" && infection(e.Words)
 		case KindLure:
 			f.lure = true
 		case KindRequest:
 			f.requests++
 			if t.strong {
 				f.strongRequests++
+			}
+			if t.soft {
+				f.softRequests++
 			}
 		case KindReassure:
 			f.reassured = true
@@ -51,6 +59,10 @@ func (c *Call) facts() facts {
 				f.stayOnLine = true
 			case "pressure:press-to-connect":
 				f.pressToConnect = true
+			case "pressure:cover-story":
+				f.coverStory = true
+			case "pressure:no-dial-tone":
+				f.noDialTone = true
 			}
 		}
 	}
@@ -61,16 +73,39 @@ func (c *Call) facts() facts {
 // line reads as a sentence of police advice.
 func (f facts) verdict() Verdict {
 	pretext := f.authority || f.story || f.lure
-	pressure := f.secrecy || f.threat || f.callback || f.stayOnLine
+	pressure := f.secrecy || f.threat || f.callback || f.stayOnLine || f.coverStory || f.noDialTone
+	protective := f.reassured || f.discussed
+	// warned: the caller both said what a genuine caller never asks and
+	// warned about scams, as a bank checking on a large withdrawal does.
+	warned := f.reassured && f.discussed
+	switch {
+	// "Don't worry about the dialling tone": the line was kept open, so
+	// the call "back" to the bank or 161 reached the fraudster.
+	case f.noDialTone:
+		return Scam
+	// Coaching a lie for the bank staff ("say it's for a new kitchen"),
+	// with anything else alarming: no genuine caller does that.
+	case f.coverStory && (f.secrecy || pretext || f.requests > 0 || f.stayOnLine):
+		return Scam
+	// A money or details request (none of the strong ones) from someone
+	// who also said what a genuine caller never asks and warned about
+	// scams, with no pressure at all: a genuine bank checking on a
+	// withdrawal the person asked for. Only suspicious.
+	case f.strongRequests == 0 && f.requests > 0 && warned && !pressure && !f.urgency:
+		return Suspicious
+	}
 	switch {
 	// Asking for a PIN, cash for a courier, vouchers, a "safe account"
 	// transfer or remote access, with any pretext, pressure or a second
 	// request: nobody genuine does this.
 	case f.strongRequests > 0 && (pretext || pressure || f.urgency || f.requests > 1):
 		return Scam
-	// Any request for money or details from someone claiming authority,
-	// telling a story or applying pressure.
-	case f.requests > 0 && (pretext || pressure):
+	// Any request for money or details from someone telling a story or
+	// applying pressure, or for money or financial details from someone
+	// claiming authority (a surgery asking a date of birth is not a scam).
+	case f.requests > 0 && (f.story || f.lure || pressure):
+		return Scam
+	case f.requests > f.softRequests && f.authority:
 		return Scam
 	// "Hang up and ring 101 to check I'm real" from a claimed official.
 	case f.callback && (pretext || f.requests > 0):
@@ -86,6 +121,17 @@ func (f facts) verdict() Verdict {
 		return Scam
 	case f.pressToConnect && f.story && f.threat:
 		return Scam
+	// A claimed official with a story who says not to tell anyone (the
+	// bank, the family): the isolation step of impersonation fraud.
+	case f.secrecy && f.authority && f.story && !protective:
+		return Scam
+	// "Microsoft calling: your computer has a virus." They never call.
+	case f.techSupport && f.virus:
+		return Scam
+	// Guaranteed returns with a deadline, threats or "keep it to
+	// yourself": the high-pressure investment pitch.
+	case f.lure && (f.secrecy || f.threat || f.urgency) && !protective:
+		return Scam
 	}
 	// Nothing alarming was asked for, and the caller reassured or was
 	// talking about scams: an ordinary call.
@@ -98,6 +144,18 @@ func (f facts) verdict() Verdict {
 		return Suspicious
 	}
 	return None
+}
+
+// infection reports evidence of a virus or hacking story, not just "a
+// problem with your computer".
+func infection(words string) bool {
+	for _, w := range strings.Fields(words) {
+		switch w {
+		case "virus", "viruses", "infected", "malware", "hacked", "hacker", "hackers", "error", "errors", "compromised":
+			return true
+		}
+	}
+	return false
 }
 
 // score maps the summed tactic weights into the verdict's band, so the
@@ -159,6 +217,11 @@ func (c *Call) explain(v Verdict) (long, short, prompt string) {
 			best, advice, prompt = i, t.advice, t.warning
 		}
 	}
+	// "Real officials do not demand payment" does not fit a plea from a
+	// "grandson" on a new phone: say the general rule instead.
+	if advice == advicePay && c.familyOnly() {
+		advice, prompt = "", ""
+	}
 	if advice == "" {
 		advice, prompt = adviceGeneric, "generic"
 	}
@@ -193,6 +256,21 @@ func (c *Call) explain(v Verdict) (long, short, prompt string) {
 		short = "Please be careful with this caller. " + advice
 	}
 	return long, short, prompt
+}
+
+// familyOnly reports a call whose pretext is a relative (or friend) in
+// trouble, with no official claimed and no threat made.
+func (c *Call) familyOnly() bool {
+	family := false
+	for _, e := range c.a.Tactics {
+		switch t := &c.m.tactics[e.ti]; {
+		case t.id == "authority:family", t.id == "story:family-emergency", t.id == "story:new-number":
+			family = true
+		case t.kind == KindAuthority, t.id == "pressure:threat":
+			return false
+		}
+	}
+	return family
 }
 
 // join lists phrases in English: "a", "a and b", "a, b and c".

@@ -4,13 +4,16 @@
 //
 // The detector works on windows of 102 samples (12.75 ms) taken every 51
 // samples (a half-window hop). For each half it computes the complex DFT
-// at the eight DTMF frequencies (direct sums against precomputed tables:
-// 16 multiply-adds per sample); a window is the sum of two halves. A
+// at the eight DTMF frequencies (Goertzel recurrences in float32, four
+// side by side: one multiply and two adds per sample and frequency; the
+// column tones only when the row tones show a window could hold a key,
+// which in speech, noise and silence is rare); a window is the sum of two
+// halves. A
 // window holds a key when, for the strongest row and column frequencies:
 //
 //   - both are above the level threshold (-30 dBm0 per tone);
 //   - each beats the other frequencies of its group by 6 dB;
-//   - twist is within 12 dB normal (column weaker) or 5 dB reverse (Q.24:
+//   - twist is within 10 dB normal (column weaker) or 5 dB reverse (Q.24:
 //     accept 8 and 4 dB);
 //   - together they carry at least 70% of the window's energy (speech and
 //     noise spread energy wider);
@@ -51,7 +54,7 @@ var (
 // 22700 in 16-bit linear audio (G.711's digital milliwatt).
 var (
 	minEnergy = sq(22700 * math.Pow(10, -30.0/20) * window / 2) // -30 dBm0 per tone
-	normTwist = math.Pow(10, 9.0/10)                            // accepts the 8 dB Q.24 asks for with margin
+	normTwist = math.Pow(10, 10.0/10)                           // accepts the 8 dB Q.24 asks for with margin
 	revTwist  = math.Pow(10, 5.0/10)                            // accepts 4 dB with margin
 	relPeak   = math.Pow(10, 6.0/10)
 )
@@ -63,12 +66,14 @@ const (
 
 func sq(x float64) float64 { return x * x }
 
-// tables holds cos and sin of each frequency over one half-window, and
-// the phase a nominal tone advances in one half.
+// tables holds the Goertzel constants of each frequency and the phase a
+// nominal tone advances in one half.
 type tables struct {
-	cos, sin [8][half]float32
-	adv      [8]complex128 // e^{-j w0 half}
-	freq     [8]float64
+	adv  [8]complex128 // e^{-j w0 half}
+	freq [8]float64
+	// Goertzel: 2cos(w) per frequency, cos(w), sin(w).
+	coeff      [8]float32
+	cosw, sinw [8]float64
 }
 
 var tab = func() *tables {
@@ -80,11 +85,9 @@ var tab = func() *tables {
 		}
 		t.freq[k] = f
 		w := 2 * math.Pi * f / Rate
-		for n := 0; n < half; n++ {
-			t.cos[k][n] = float32(math.Cos(w * float64(n)))
-			t.sin[k][n] = float32(math.Sin(w * float64(n)))
-		}
 		t.adv[k] = complex(math.Cos(-w*half), math.Sin(-w*half))
+		t.coeff[k] = float32(2 * math.Cos(w))
+		t.cosw[k], t.sinw[k] = math.Cos(w), math.Sin(w)
 	}
 	return t
 }()
@@ -104,6 +107,14 @@ type Detector struct {
 	prev   [8]complex128
 	prevE  float64
 	primed bool
+	// The previous half's samples, and whether its column DFTs
+	// (prev[4:]) have been computed: they are computed only when a window
+	// containing the half could hold a key (see rowGate).
+	prevBuf   [half]int16
+	prevColOK bool
+	// eager computes every column DFT and classifies every window (tests
+	// check it decides exactly as the gated path).
+	eager bool
 
 	cand     byte // key seen in the latest windows
 	candRun  int
@@ -132,43 +143,112 @@ func (d *Detector) Active() (byte, bool) { return d.active, d.active != 0 }
 // allocate.
 func (d *Detector) Process(pcm []int16, emit func(Digit)) {
 	for len(pcm) > 0 {
+		if d.nbuf == 0 && len(pcm) >= half {
+			d.half((*[half]int16)(pcm[:half]), emit)
+			pcm = pcm[half:]
+			continue
+		}
 		n := copy(d.buf[d.nbuf:], pcm)
 		d.nbuf += n
 		pcm = pcm[n:]
 		if d.nbuf == half {
-			d.half(emit)
+			d.half(&d.buf, emit)
 			d.nbuf = 0
 		}
 	}
 }
 
 // half processes one complete half-window.
-func (d *Detector) half(emit func(Digit)) {
+//
+// The DFT at each frequency is a Goertzel recurrence (one multiply and two
+// adds per sample and frequency), four frequencies side by side; each
+// complex value is recovered from the last two states. (x - s[n-2]) does
+// not wait for s[n-1], so the chain from one state to the next is one
+// multiply and one add. The value is the DFT rotated by e^{jw(half-1)},
+// the same for every half: window sums and phase advances are unchanged
+// by it.
+//
+// The row tones come first, with the samples' energy (exact, in
+// integers). A window can hold a key only if its strongest row tone
+// carries a set share of the window's energy (rowGate); when it cannot,
+// the column tones of the half are left uncomputed until a later window
+// needs them, which in silence, noise and most speech is never. The
+// decisions are the same as computing everything.
+func (d *Detector) half(buf *[half]int16, emit func(Digit)) {
 	var cur [8]complex128
-	var energy float64
+	var e int64
+	g := &tab.coeff
+	var a0, b0, a1, b1, a2, b2, a3, b3 float32 // s[n-1], s[n-2] per frequency
 	for n := 0; n < half; n++ {
-		energy += float64(d.buf[n]) * float64(d.buf[n])
+		v := int64(buf[n])
+		e += v * v
+		x := float32(v)
+		a0, b0 = (x-b0)+g[0]*a0, a0
+		a1, b1 = (x-b1)+g[1]*a1, a1
+		a2, b2 = (x-b2)+g[2]*a2, a2
+		a3, b3 = (x-b3)+g[3]*a3, a3
 	}
-	for k := 0; k < 8; k++ {
-		var re, im float32
-		c, s := &tab.cos[k], &tab.sin[k]
-		for n := 0; n < half; n++ {
-			x := float32(d.buf[n])
-			re += x * c[n]
-			im -= x * s[n]
-		}
-		cur[k] = complex(float64(re), float64(im))
+	for k, st := range [4][2]float32{{a0, b0}, {a1, b1}, {a2, b2}, {a3, b3}} {
+		cur[k] = goertzelValue(k, st[0], st[1])
 	}
+	energy := float64(e)
 	winStart := d.pos - half
 	d.pos += half
+	colOK := false
 	if d.primed {
-		key := d.classify(&cur, energy)
+		key := byte(0)
+		if d.eager || d.rowGate(&cur, energy) {
+			if !d.prevColOK {
+				columns(&d.prevBuf, &d.prev)
+			}
+			columns(buf, &cur)
+			colOK = true
+			key = d.classify(&cur, energy)
+		}
 		if key != 0 && d.WindowHit != nil {
 			d.WindowHit(winStart)
 		}
 		d.track(key, winStart, emit)
 	}
-	d.prev, d.prevE, d.primed = cur, energy, true
+	d.prev, d.prevE, d.primed, d.prevColOK = cur, energy, true, colOK
+	d.prevBuf = *buf
+}
+
+// columns computes the column-tone DFTs (out[4:]) of one half.
+func columns(buf *[half]int16, out *[8]complex128) {
+	g := &tab.coeff
+	var a4, b4, a5, b5, a6, b6, a7, b7 float32
+	for n := 0; n < half; n++ {
+		x := float32(buf[n])
+		a4, b4 = (x-b4)+g[4]*a4, a4
+		a5, b5 = (x-b5)+g[5]*a5, a5
+		a6, b6 = (x-b6)+g[6]*a6, a6
+		a7, b7 = (x-b7)+g[7]*a7, a7
+	}
+	for i, st := range [4][2]float32{{a4, b4}, {a5, b5}, {a6, b6}, {a7, b7}} {
+		out[4+i] = goertzelValue(4+i, st[0], st[1])
+	}
+}
+
+// goertzelValue turns the last two Goertzel states of frequency k into
+// its (rotated) DFT value.
+func goertzelValue(k int, s1, s2 float32) complex128 {
+	return complex(float64(s1)-tab.cosw[k]*float64(s2), tab.sinw[k]*float64(s2))
+}
+
+// rowGate reports whether the window made of d.prev and cur could hold a
+// key, from the row tones alone. classify needs the strongest row energy
+// er >= minEnergy, and (er+ec) >= minFraction*total with ec <= er*revTwist,
+// so er >= minFraction*total/(1+revTwist); the gate asks for 1% less, so
+// rounding can never make it refuse a window classify would accept.
+func (d *Detector) rowGate(cur *[8]complex128, energy float64) bool {
+	var er float64
+	for k := 0; k < 4; k++ {
+		x := d.prev[k] + cur[k]*tab.adv[k]
+		er = max(er, real(x)*real(x)+imag(x)*imag(x))
+	}
+	total := (d.prevE + energy) * window / 2
+	return er >= minEnergy && er >= 0.99*minFraction*total/(1+revTwist)
 }
 
 // classify decides whether the window made of d.prev and cur holds a key.

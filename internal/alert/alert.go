@@ -58,11 +58,7 @@ func Compose(inc store.Incident, lineName string, r store.AlertRecipient) store.
 		a.Body = string(b)
 	default:
 		var b strings.Builder
-		greet := "Hello"
-		if r.Name != "" {
-			greet = "Hello " + r.Name
-		}
-		fmt.Fprintf(&b, "%s,\n\n", greet)
+		fmt.Fprintf(&b, "%s,\n\n", greeting(r))
 		fmt.Fprintf(&b, "At %s %s had a call from %s that clearline judged to be %s.\n\n",
 			inc.FlaggedAt.Local().Format("15:04 on Monday 2 January"), who, caller, map[string]string{"scam": "a likely scam", "suspicious": "suspicious"}[inc.Verdict])
 		fmt.Fprintf(&b, "%s\n\n", inc.Explanation)
@@ -81,4 +77,12 @@ func nonNil(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+// greeting opens an e-mail to a recipient: "Hello Sam", or "Hello".
+func greeting(r store.AlertRecipient) string {
+	if r.Name == "" {
+		return "Hello"
+	}
+	return "Hello " + r.Name
 }

@@ -20,9 +20,11 @@ import (
 	"github.com/clearline/clearline/internal/detect"
 	"github.com/clearline/clearline/internal/gateway"
 	"github.com/clearline/clearline/internal/guard"
+	"github.com/clearline/clearline/internal/metrics"
 	"github.com/clearline/clearline/internal/screenconfig"
 	"github.com/clearline/clearline/internal/store"
 	"github.com/clearline/clearline/internal/store/open"
+	"github.com/clearline/clearline/internal/web"
 )
 
 // App is a running clearline.
@@ -33,10 +35,16 @@ type App struct {
 	Gateway *gateway.Gateway
 	Guard   *guard.Guard
 	Alerts  *alert.Dispatcher
+	// The dashboard (nil when [web] listen is empty), the metrics it
+	// serves and its live feed.
+	Web     *web.Server
+	Metrics *metrics.Metrics
+	Feed    *web.Feed
 
 	udp        net.PacketConn
 	closeRecog func()
 	tcp        net.Listener
+	webL       net.Listener
 }
 
 // Options are the parts of an App that tests and the demo replace.
@@ -70,6 +78,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
+	st = a.observe(st)
 	a.Store = st
 	if n, err := st.RecoverInterruptedCalls(ctx, now()); err != nil {
 		a.Close()
@@ -125,6 +134,11 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options
 		a.Close()
 		return nil, err
 	}
+	pols := policies(cfg.Lines)
+	if err := applyLineSettings(ctx, st, lines, pols); err != nil {
+		a.Close()
+		return nil, err
+	}
 	if err := seedRecipients(ctx, st, cfg.Lines); err != nil {
 		a.Close()
 		return nil, err
@@ -136,9 +150,9 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options
 		return nil, err
 	}
 	a.closeRecog = closeRecog
-	g, err := guard.New(guard.Config{Screener: screener, Lines: lines, Log: log, Now: now,
+	g, err := guard.New(guard.Config{Screener: screener, Lines: lines, Log: log, Now: now, ClearLine: clearLine(cfg),
 		Listening: guard.Listening{Recognizer: rec, Store: st, Alerted: a.Alerts.Notify,
-			SuspiciousDelay: cfg.Alerts.SuspiciousDelay.Duration, Policies: policies(cfg.Lines), OnAssessment: opt.OnAssessment},
+			SuspiciousDelay: cfg.Alerts.SuspiciousDelay.Duration, Policies: pols, OnAssessment: opt.OnAssessment},
 		NameTime: cfg.Screening.ChallengeNameTime.Duration,
 		OnListChange: func(lineID, kind, number, by string) {
 			err := st.AddListEntry(context.Background(), store.ListEntry{LineID: lineID, Kind: kind, Number: number, AddedBy: by, CreatedAt: now()})
@@ -151,6 +165,10 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options
 		return nil, err
 	}
 	a.Guard = g
+	if err := a.startWeb(cfg, screener, lines, now); err != nil {
+		a.Close()
+		return nil, err
+	}
 	gopts := []gateway.Option{gateway.WithClock(now), gateway.WithHooks(g)}
 	if opt.Events != nil {
 		gopts = append(gopts, gateway.WithEvents(opt.Events))
@@ -219,9 +237,11 @@ func (a *App) Run(ctx context.Context) error {
 	actx, stopAlerts := context.WithCancel(ctx)
 	alertsDone := make(chan struct{})
 	go func() { defer close(alertsDone); a.Alerts.Run(actx) }()
+	webDone := a.serveWeb(actx)
 	err := a.Gateway.Serve(ctx, a.udp, a.tcp)
 	stopAlerts()
-	<-alertsDone // the dispatcher stops before the store closes
+	<-alertsDone // the dispatcher and the dashboard stop before the store closes
+	<-webDone
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}
@@ -235,6 +255,9 @@ func (a *App) Close() {
 	}
 	if a.tcp != nil {
 		a.tcp.Close()
+	}
+	if a.webL != nil {
+		a.webL.Close()
 	}
 	if a.closeRecog != nil {
 		a.closeRecog()

@@ -33,7 +33,24 @@ type Config struct {
 	Screening Screening `toml:"screening"`
 	Listening Listening `toml:"listening"`
 	Alerts    Alerts    `toml:"alerts"`
+	ClearLine ClearLine `toml:"clear_line"`
 	Lines     []Line    `toml:"lines"`
+}
+
+// ClearLine configures the new-call announcement: after a risky call
+// (flagged, challenged or from an unknown caller), a call the person dials
+// within Window to one of these numbers is announced with "This is a new
+// call. Your previous call has ended." once clearline has confirmed the
+// risky call is over, and the family is told. Emergency numbers are never
+// announced or delayed.
+type ClearLine struct {
+	// Numbers are verification numbers for every line: police 101, power
+	// cut 105, Stop Scams 159, 161...
+	Numbers []string `toml:"numbers"`
+	// BankNumbers are banks' customer-service numbers, for every line.
+	BankNumbers []string `toml:"bank_numbers"`
+	// Window after the risky call ends; "0s" turns the announcement off.
+	Window Duration `toml:"window"`
 }
 
 // Listening configures in-call protection: the speech recogniser that
@@ -125,6 +142,10 @@ type Log struct {
 // Web configures the dashboard listener.
 type Web struct {
 	Listen string `toml:"listen"` // empty: no dashboard
+	// CookieSecure marks the session cookie Secure: set it when the
+	// dashboard is reached over HTTPS (through a reverse proxy); leave it
+	// off only for plain HTTP on loopback or a trusted LAN.
+	CookieSecure bool `toml:"cookie_secure"`
 }
 
 // Line is one protected line.
@@ -159,6 +180,9 @@ type Line struct {
 	// Alert recipients: the family's e-mail addresses and webhook URLs.
 	AlertEmails   []string `toml:"alert_emails"`
 	AlertWebhooks []string `toml:"alert_webhooks"`
+	// ClearLineNumbers are further verification numbers for this line
+	// (e.g. the numbers on the back of the person's own cards).
+	ClearLineNumbers []string `toml:"clear_line_numbers"`
 }
 
 // Phone is a SIP phone allowed to register for a line.
@@ -199,6 +223,7 @@ func Default() Config {
 		Screening: Screening{HomeRegion: "GB", ChallengeNameTime: Duration{4 * time.Second}},
 		Listening: Listening{Recognizer: "embedded"},
 		Alerts:    Alerts{SuspiciousDelay: Duration{30 * time.Second}},
+		ClearLine: ClearLine{Numbers: []string{"101", "105", "159", "161"}, Window: Duration{30 * time.Minute}},
 	}
 }
 
@@ -420,6 +445,23 @@ func (c Config) Validate() error {
 	if d := c.Alerts.SuspiciousDelay.Duration; d < 0 || d > time.Hour {
 		bad("alerts.suspicious_delay", "must be between 0s and 1h, got %s", d)
 	}
+	if d := c.ClearLine.Window.Duration; d < 0 || d > 24*time.Hour {
+		bad("clear_line.window", "must be between 0s and 24h, got %s", d)
+	}
+	checkClearNumbers := func(key string, ns []string) {
+		for _, n := range ns {
+			if !validDialled(n) {
+				bad(key, "%q is not a number that can be dialled (digits, optionally +44...)", n)
+			} else if isEmergencyNumber(n, c.Emergency.Numbers) {
+				bad(key, "%q is an emergency number: emergency calls are never announced or delayed", n)
+			}
+		}
+	}
+	checkClearNumbers("clear_line.numbers", c.ClearLine.Numbers)
+	checkClearNumbers("clear_line.bank_numbers", c.ClearLine.BankNumbers)
+	for i, l := range c.Lines {
+		checkClearNumbers(fmt.Sprintf("lines[%d].clear_line_numbers", i), l.ClearLineNumbers)
+	}
 	ids := map[string]bool{}
 	users := map[string]bool{}
 	numbers := map[string]string{}
@@ -492,6 +534,29 @@ func (c Config) Validate() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// validDialled accepts a number as a phone dials it: digits, spaces and
+// dashes, with an optional leading +.
+func validDialled(n string) bool {
+	d := strings.TrimPrefix(strings.TrimSpace(n), "+")
+	return d != "" && strings.Trim(d, "0123456789 -") == "" && strings.Trim(d, " -") != ""
+}
+
+// isEmergencyNumber compares digits only.
+func isEmergencyNumber(n string, emergency []string) bool {
+	digits := strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, n)
+	for _, e := range emergency {
+		if digits == e {
+			return true
+		}
+	}
+	return false
 }
 
 var quietHoursRE = regexp.MustCompile(`^([01]?\d|2[0-3]):[0-5]\d-([01]?\d|2[0-3]):[0-5]\d$`)

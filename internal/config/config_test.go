@@ -65,6 +65,11 @@ func TestInvalidSettings(t *testing.T) {
 		{"bad number", "[[lines]]\nid = \"a\"\nnumbers = [\"call me\"]\n", "", "not a phone number"},
 		{"bad env int", "", "CLEARLINE_MEDIA_PORT_MIN=abc", "CLEARLINE_MEDIA_PORT_MIN"},
 		{"syntax error", "[sip\n", "", "config"},
+		{"clear line emergency number", "[clear_line]\nnumbers = [\"101\", \"999\"]\n", "", "clear_line.numbers: \"999\" is an emergency number"},
+		{"clear line bad bank number", "[clear_line]\nbank_numbers = [\"my bank\"]\n", "", "clear_line.bank_numbers"},
+		{"clear line negative window", "[clear_line]\nwindow = \"-1m\"\n", "", "clear_line.window"},
+		{"clear line long window", "", "CLEARLINE_CLEAR_LINE_WINDOW=48h", "clear_line.window"},
+		{"line clear number emergency", "[[lines]]\nid = \"a\"\nclear_line_numbers = [\"112\"]\n", "", "lines[0].clear_line_numbers"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -88,4 +93,34 @@ func TestMissingFile(t *testing.T) {
 	if _, err := Load(filepath.Join(t.TempDir(), "absent.toml"), nil); err == nil {
 		t.Fatal("missing file accepted")
 	}
+}
+
+func TestClearLineSettings(t *testing.T) {
+	cfg, err := Load("../../examples/clearline.toml", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.ClearLine.Window.Duration != 30*time.Minute || !contains(cfg.ClearLine.Numbers, "101") {
+		t.Fatalf("clear line defaults/example: %+v", cfg.ClearLine)
+	}
+	env := map[string]string{
+		"CLEARLINE_CLEAR_LINE_WINDOW":       "10m",
+		"CLEARLINE_CLEAR_LINE_BANK_NUMBERS": "03457404404, +44 345 300 0000",
+	}
+	cfg, err = Load("../../examples/clearline.toml", func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.ClearLine.Window.Duration != 10*time.Minute || len(cfg.ClearLine.BankNumbers) != 2 || cfg.ClearLine.BankNumbers[1] != "+44 345 300 0000" {
+		t.Fatalf("clear line overrides not applied: %+v", cfg.ClearLine)
+	}
+}
+
+func contains(l []string, s string) bool {
+	for _, x := range l {
+		if x == s {
+			return true
+		}
+	}
+	return false
 }

@@ -34,6 +34,7 @@ type receivers struct {
 	mu     sync.Mutex
 	mails  []string
 	hooks  []alert.Payload
+	raw    []string // webhook bodies as received
 	smtp   string
 	hook   string
 	closed func()
@@ -66,12 +67,14 @@ func startReceivers(t *testing.T) *receivers {
 	go srv.Serve(l)
 	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		var p alert.Payload
-		if err := json.NewDecoder(req.Body).Decode(&p); err != nil {
+		body, _ := io.ReadAll(req.Body)
+		if err := json.Unmarshal(body, &p); err != nil {
 			http.Error(w, err.Error(), 400)
 			return
 		}
 		r.mu.Lock()
 		r.hooks = append(r.hooks, p)
+		r.raw = append(r.raw, string(body))
 		r.mu.Unlock()
 	}))
 	r.smtp, r.hook = l.Addr().String(), hs.URL

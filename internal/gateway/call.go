@@ -31,6 +31,7 @@ type Call struct {
 	g      *Gateway
 	ctx    context.Context
 	cancel context.CancelCauseFunc
+	gone   chan struct{} // closed when the gateway forgets the call (legs and ports closed)
 
 	in     *sipgo.DialogServerSession
 	out    *sipgo.DialogClientSession
@@ -41,6 +42,7 @@ type Call struct {
 	mu          sync.Mutex
 	answered    bool
 	inAnswered  bool // we sent 200 to the caller
+	rejected    bool // we sent the caller a final error response
 	relayOn     bool
 	ended       bool
 	hangupBy    string
@@ -84,7 +86,7 @@ func (c *Call) ByeDelay() time.Duration {
 }
 
 func (g *Gateway) newCall(dir string, req *sip.Request) *Call {
-	c := &Call{ID: uuid.NewString(), Direction: dir, g: g, outcome: "failed"}
+	c := &Call{ID: uuid.NewString(), Direction: dir, g: g, outcome: "failed", gone: make(chan struct{})}
 	c.ctx, c.cancel = context.WithCancelCause(context.Background())
 	if cid := req.CallID(); cid != nil {
 		c.SIPCallID = cid.Value()
@@ -138,6 +140,7 @@ func (g *Gateway) untrack(c *Call) {
 	g.mu.Lock()
 	delete(g.active, c.ID)
 	g.mu.Unlock()
+	close(c.gone)
 	g.wg.Done()
 }
 
@@ -195,6 +198,9 @@ func (c *Call) finish() {
 	}
 	c.g.log.Info("call ended", "call_id", c.ID, "direction", c.Direction, "outcome", outcome, "hangup_by", by, "reason", c.endReason)
 	c.g.emit(c.ID, "ended", outcome)
+	if o, ok := c.g.hooks.(CallEndObserver); ok {
+		o.CallEnded(c, outcome)
+	}
 }
 
 func (c *Call) setOutcome(o string) {

@@ -223,6 +223,22 @@ func (g *Gateway) outbound(req *sip.Request, tx sip.ServerTransaction) {
 	defer c.closeMedia()
 	c.inLeg.SetRemote(offer.Addr(), offer.Codecs, offer.EventPT())
 
+	if scr, ok := g.hooks.(OutboundScreener); ok && !c.Emergency {
+		plan := scr.ScreenOutbound(c.ctx, c)
+		if len(plan.Reasons) > 0 {
+			d := plan.Decision
+			if d == "" {
+				d = "allow"
+			}
+			if err := g.calls.SetCallDecision(context.Background(), c.ID, d, plan.Reasons); err != nil {
+				g.log.Error("call log: decision", "call_id", c.ID, "error", err)
+			}
+		}
+		if plan.Before != nil && !g.runBefore(c, offer, plan) {
+			return
+		}
+	}
+
 	t := g.cfg.Trunk
 	invite := sip.NewRequest(sip.INVITE, sip.Uri{Scheme: "sip", User: dialled, Host: t.Domain})
 	invite.SetDestination(t.Address)
@@ -279,7 +295,10 @@ func (g *Gateway) bridge(c *Call, offer *media.SessionDesc, invite *sip.Request,
 	go func() {
 		select {
 		case <-c.in.Context().Done():
-			if !c.isAnswered() {
+			// The caller's dialog also ends when clearline itself sends
+			// the final error (busy, no answer): only an end clearline
+			// did not cause is the caller cancelling.
+			if !c.isAnswered() && !c.wasRejected() {
 				c.end("caller", "cancel")
 				c.setOutcome("cancelled")
 			}
@@ -434,6 +453,13 @@ func (c *Call) callerAnswered() bool {
 
 func (c *Call) inAnsweredOrEarly(early bool) bool { return early || c.callerAnswered() }
 
+// wasRejected reports whether clearline sent the caller a final error.
+func (c *Call) wasRejected() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.rejected
+}
+
 func (c *Call) outcomeIs(o string) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -451,6 +477,9 @@ func (c *Call) rejectCaller(code int, reason string) {
 	if c.in.LoadState() == sip.DialogStateEnded {
 		return
 	}
+	c.mu.Lock()
+	c.rejected = true
+	c.mu.Unlock()
 	if err := c.in.Respond(code, reason, nil); err != nil {
 		c.g.log.Debug("final response to caller", "call_id", c.ID, "error", err)
 	}

@@ -7,6 +7,7 @@ package guard
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -25,6 +26,8 @@ type Guard struct {
 	onList   func(lineID, kind, number, addedBy string)
 
 	listening Listening
+	polMu     sync.RWMutex // guards listening.Policies (the dashboard changes them)
+	clear     *clearLine
 }
 
 var _ gateway.Hooks = (*Guard)(nil)
@@ -42,6 +45,9 @@ type Config struct {
 	OnListChange func(lineID, kind, number, addedBy string)
 	// Listening configures in-call protection (off when its Recognizer is nil).
 	Listening Listening
+	// ClearLine configures the new-call announcement on verification calls
+	// (off when its Window is zero); see clearline.go.
+	ClearLine ClearLine
 }
 
 // New builds a Guard; it loads the prompts once.
@@ -54,8 +60,17 @@ func New(cfg Config) (*Guard, error) {
 	if g.now == nil {
 		g.now = time.Now
 	}
+	// The guard owns its copy of the policies: SetOnScam changes them.
+	pols := make(map[string]LinePolicy, len(cfg.Listening.Policies))
+	for id, p := range cfg.Listening.Policies {
+		pols[id] = p
+	}
+	g.listening.Policies = pols
 	if g.nameTime <= 0 {
 		g.nameTime = 4 * time.Second
+	}
+	if cfg.ClearLine.Window > 0 {
+		g.clear = newClearLine(cfg.ClearLine, g.now)
 	}
 	return g, nil
 }
@@ -70,6 +85,7 @@ func (g *Guard) ScreenInbound(ctx context.Context, c *gateway.Call) gateway.Scre
 	d := g.screener.Decide(ctx, screen.Input{CallerID: callerID, Line: line, Now: g.now()})
 	g.log.Info("screening decision", "call_id", c.ID, "caller", d.Number, "decision", d.Action.String(), "stage", d.Stage, "reasons", d.Reasons)
 	scr := gateway.Screening{Action: d.Action.String(), Reasons: d.Reasons}
+	g.noteInbound(c, d)
 	if d.Action == screen.Challenge {
 		ch := &challenge{g: g, call: c, line: line, number: d.Number}
 		scr.Challenge = ch.askName

@@ -80,7 +80,7 @@ func (g *Guard) listen(ctx context.Context, c *gateway.Call, flagged *atomic.Boo
 	if l.Recognizer == nil {
 		return
 	}
-	pol, ok := l.Policies[c.LineID]
+	pol, ok := g.policy(c.LineID)
 	if ok && !pol.Listen {
 		return
 	}
@@ -146,6 +146,9 @@ func (ls *listener) heard(ctx context.Context, seg asr.Segment) {
 	ls.g.log.Info("detector verdict", "call_id", ls.call.ID, "verdict", a.Verdict.String(), "score", a.Score, "tactics", tacticIDs(a), "heard", seg.Text)
 	if f := ls.g.listening.OnAssessment; f != nil {
 		f(ls.call, a)
+	}
+	if a.Verdict >= detect.Suspicious {
+		ls.g.noteVerdict(ls.call, a.Verdict.String())
 	}
 	switch a.Verdict {
 	case detect.Suspicious:
@@ -274,4 +277,30 @@ func District(postcode string) string {
 		return ""
 	}
 	return p[:len(p)-3]
+}
+
+// policy returns a line's in-call protection settings as they are now.
+func (g *Guard) policy(lineID string) (LinePolicy, bool) {
+	g.polMu.RLock()
+	defer g.polMu.RUnlock()
+	p, ok := g.listening.Policies[lineID]
+	return p, ok
+}
+
+// SetOnScam changes what a line does on a scam verdict (WarnAndEnd or
+// WarnAndContinue) from its next call on. It reports false, changing
+// nothing, for an unknown line or policy.
+func (g *Guard) SetOnScam(lineID, onScam string) bool {
+	if onScam != WarnAndEnd && onScam != WarnAndContinue {
+		return false
+	}
+	g.polMu.Lock()
+	defer g.polMu.Unlock()
+	p, ok := g.listening.Policies[lineID]
+	if !ok {
+		return false
+	}
+	p.OnScam = onScam
+	g.listening.Policies[lineID] = p
+	return true
 }

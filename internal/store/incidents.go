@@ -31,6 +31,11 @@ type Incidents interface {
 	// held suspicious alert may go now).
 	ReleaseAlerts(ctx context.Context, callID string, at time.Time) error
 	ListAlerts(ctx context.Context, callID string) ([]Alert, error)
+	// QueueAlerts queues alerts that belong to no incident (e.g. "Mum
+	// called 101 to check after a suspicious call"), each keyed by its
+	// CallID, Channel and Target like incident alerts: queueing one that is
+	// already there changes nothing. A zero NextAt is due at CreatedAt.
+	QueueAlerts(ctx context.Context, alerts []Alert) error
 
 	PutAlertRecipient(ctx context.Context, r AlertRecipient) error
 	RemoveAlertRecipient(ctx context.Context, lineID, channel, target string) error

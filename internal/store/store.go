@@ -38,6 +38,9 @@ type Store interface {
 	ListEntries(ctx context.Context, lineID, kind string) ([]ListEntry, error)
 
 	Incidents
+	Accounts
+	Audit
+	Settings
 
 	Close() error
 }

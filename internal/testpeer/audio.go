@@ -360,9 +360,16 @@ func envelope(pcm []int16, rate int) []float64 {
 // about 0.8 means the speech came through; unrelated audio scores near 0.
 // It returns 0 when haystack is shorter than needle or either is silent.
 func Contains(haystack, needle []int16, rate int) float64 {
+	c, _ := ContainsAt(haystack, needle, rate)
+	return c
+}
+
+// ContainsAt is Contains that also says where in haystack the best match
+// starts (to 20 ms).
+func ContainsAt(haystack, needle []int16, rate int) (float64, time.Duration) {
 	h, n := envelope(haystack, rate), envelope(needle, rate)
 	if len(n) == 0 || len(h) < len(n) {
-		return 0
+		return 0, 0
 	}
 	var nMean float64
 	for _, v := range n {
@@ -374,9 +381,9 @@ func Contains(haystack, needle []int16, rate int) float64 {
 		nVar += (v - nMean) * (v - nMean)
 	}
 	if nVar == 0 {
-		return 0
+		return 0, 0
 	}
-	best := 0.0
+	best, bestOff := 0.0, 0
 	for off := 0; off+len(n) <= len(h); off++ {
 		w := h[off : off+len(n)]
 		var wMean float64
@@ -393,8 +400,8 @@ func Contains(haystack, needle []int16, rate int) float64 {
 			continue
 		}
 		if c := cov / math.Sqrt(wVar*nVar); c > best {
-			best = c
+			best, bestOff = c, off
 		}
 	}
-	return best
+	return best, time.Duration(bestOff) * 20 * time.Millisecond
 }

@@ -330,3 +330,40 @@ func (s *DB) ListAlertRecipients(ctx context.Context, lineID string) ([]store.Al
 	}
 	return out, rows.Err()
 }
+
+// QueueAlerts queues alerts without an incident, in one transaction; an
+// alert already queued for the same call and recipient is left alone.
+func (s *DB) QueueAlerts(ctx context.Context, alerts []store.Alert) error {
+	const op = "queue alerts"
+	for _, a := range alerts {
+		if err := validAlert(a); err != nil {
+			return err
+		}
+		if a.CallID == "" {
+			return store.Errorf(store.KindInvalid, op, "alert call id is empty")
+		}
+		if a.CreatedAt.IsZero() {
+			return store.Errorf(store.KindInvalid, op, "alert creation time is missing")
+		}
+	}
+	return s.tx(ctx, op, func(tx *sql.Tx) error {
+		for _, a := range alerts {
+			if a.NextAt.IsZero() {
+				a.NextAt = a.CreatedAt
+			}
+			var n int
+			if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM alerts WHERE call_id = ? AND channel = ? AND target = ?`), a.CallID, a.Channel, a.Target).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO alerts (call_id, line_id, channel, target, subject, body, status, attempts, next_at, created_at)
+				VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)`),
+				a.CallID, a.LineID, a.Channel, a.Target, a.Subject, a.Body, ms(a.NextAt), ms(a.CreatedAt)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

@@ -93,3 +93,34 @@ func testAlertRecipients(t *testing.T, s store.Store) {
 	must(t, s.RemoveAlertRecipient(ctx(), "mum", store.ChannelWebhook, "https://example.org/hook"))
 	wantKind(t, s.RemoveAlertRecipient(ctx(), "mum", store.ChannelWebhook, "https://example.org/hook"), store.KindNotFound, "removing twice")
 }
+
+func testQueueAlerts(t *testing.T, s store.Store) {
+	t0 := time.Date(2026, 11, 25, 11, 0, 0, 0, time.UTC)
+	a := store.Alert{CallID: "v1", LineID: "mum", Channel: store.ChannelEmail, Target: "son@example.org", Subject: "called 101", Body: "b", CreatedAt: t0}
+	must(t, s.QueueAlerts(ctx(), []store.Alert{a}))
+	a.Subject = "second"
+	must(t, s.QueueAlerts(ctx(), []store.Alert{a})) // already queued: unchanged
+	all, err := s.ListAlerts(ctx(), "v1")
+	must(t, err)
+	if len(all) != 1 || all[0].Subject != "called 101" || all[0].Status != "pending" || !all[0].NextAt.Equal(t0) || all[0].LineID != "mum" {
+		t.Fatalf("queued alerts %+v", all)
+	}
+	claimed, err := s.ClaimAlerts(ctx(), t0, 10, time.Minute)
+	must(t, err)
+	if len(claimed) != 1 || claimed[0].CallID != "v1" {
+		t.Fatalf("claimed %+v", claimed)
+	}
+	if _, err := s.GetIncident(ctx(), "v1"); !store.IsNotFound(err) {
+		t.Fatalf("queueing an alert created an incident: %v", err)
+	}
+	for _, bad := range []store.Alert{
+		{CallID: "v2", Channel: "sms", Target: "x", CreatedAt: t0},
+		{CallID: "v2", Channel: store.ChannelEmail, Target: "", CreatedAt: t0},
+		{CallID: "", Channel: store.ChannelEmail, Target: "x@example.org", CreatedAt: t0},
+		{CallID: "v2", Channel: store.ChannelEmail, Target: "x@example.org"},
+	} {
+		if err := s.QueueAlerts(ctx(), []store.Alert{bad}); store.KindOf(err) != store.KindInvalid {
+			t.Errorf("QueueAlerts(%+v) = %v, want an invalid-argument error", bad, err)
+		}
+	}
+}

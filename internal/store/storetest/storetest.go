@@ -40,6 +40,11 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"a late answer never reopens an ended call", testLateAnswer},
 		{"incidents and the alert outbox", testIncidents},
 		{"alert recipients", testAlertRecipients},
+		{"accounts and first-run setup", testAccounts},
+		{"sessions", testSessions},
+		{"audit log", testAudit},
+		{"line settings", testLineSettings},
+		{"alerts queued without an incident", testQueueAlerts},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.f(t, open(t)) })

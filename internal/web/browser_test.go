@@ -1,0 +1,445 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/clearline/clearline/internal/app"
+	"github.com/clearline/clearline/internal/config"
+	"github.com/clearline/clearline/internal/store"
+	"github.com/clearline/clearline/internal/testpeer"
+)
+
+const (
+	mumNumber    = "+441632960001"
+	dadNumber    = "+441632960002"
+	trustedNum   = "020 7183 8750"
+	scammerNum   = "+442071838999"
+	screenshotTo = "docs/screenshots" // relative to the module root
+)
+
+// requireChromium skips without Debian's chromium, or fails under CI.
+func requireChromium(t *testing.T) string {
+	t.Helper()
+	for _, p := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if path, err := exec.LookPath(p); err == nil {
+			return path
+		}
+	}
+	msg := "chromium not installed (apt-get install chromium; scripts/install-deps.sh)"
+	if os.Getenv("CI") == "true" {
+		t.Fatal(msg)
+	}
+	t.Skip(msg)
+	return ""
+}
+
+// moduleRoot finds go.mod above the test's directory.
+func moduleRoot(t *testing.T) string {
+	dir, _ := os.Getwd()
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("no go.mod above the test")
+		}
+		dir = parent
+	}
+}
+
+// startApp runs the whole of clearline in-process, dashboard on.
+func startApp(t *testing.T) (*app.App, string) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	cfg := config.Default()
+	cfg.SIP.Listen = "127.0.0.1:0"
+	// The only call here is refused before any media is set up; the
+	// range sits above Linux's ephemeral ports like the e2e tests' ranges.
+	cfg.Media.PortMin, cfg.Media.PortMax = 64900, 64999
+	cfg.Trunk.Address = "127.0.0.1:9"
+	cfg.Trunk.AllowedSources = []string{"127.0.0.1"}
+	cfg.Store.DSN = filepath.Join(t.TempDir(), "clearline.db")
+	cfg.Listening.Recognizer = "off"
+	cfg.Web.Listen = "127.0.0.1:0"
+	cfg.Lines = []config.Line{
+		{ID: "mum", Name: "Mum's landline", Postcode: "AL1 3XY", Numbers: []string{mumNumber}, Phones: []config.Phone{{Username: "mum-phone", Password: "mum-phone-password"}}},
+		{ID: "dad", Name: "Dad's landline", Postcode: "SW1A 1AA", Numbers: []string{dadNumber}, Phones: []config.Phone{{Username: "dad-phone", Password: "dad-phone-password"}}},
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Fatalf("config: %v", err)
+	}
+	logs := &strings.Builder{}
+	log := slog.New(slog.NewTextHandler(&lockedWriter{w: logs}, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	a, err := app.Start(ctx, cfg, log, app.Options{})
+	if err != nil {
+		t.Fatalf("start clearline: %v", err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("clearline run: %v", err)
+			}
+		case <-time.After(15 * time.Second):
+			t.Errorf("clearline did not stop")
+		}
+		if t.Failed() {
+			t.Logf("clearline log:\n%s", logs.String())
+		}
+	})
+	return a, "http://" + a.WebAddr()
+}
+
+type lockedWriter struct {
+	mu chanMutex
+	w  io.Writer
+}
+
+type chanMutex struct{ ch chan struct{} }
+
+func (m *chanMutex) lock() {
+	if m.ch == nil {
+		m.ch = make(chan struct{}, 1)
+	}
+	m.ch <- struct{}{}
+}
+func (m *chanMutex) unlock() { <-m.ch }
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.lock()
+	defer l.mu.unlock()
+	return l.w.Write(p)
+}
+
+// TestDashboardInBrowser drives the dashboard in headless Chromium against
+// the whole program: first-run setup, log in, add a trusted contact and a
+// blocked number, a SIPp call through the gateway that the new block
+// refuses and that then shows in the call log, a live alert arriving on
+// the open page, and a carer refused another family's line in the page and
+// through the API. Screenshots go to docs/screenshots.
+func TestDashboardInBrowser(t *testing.T) {
+	chromium := requireChromium(t)
+	testpeer.Require(t, "sipp")
+	a, base := startApp(t)
+	shots := filepath.Join(moduleRoot(t), screenshotTo)
+	if err := os.MkdirAll(shots, 0o755); err != nil {
+		t.Fatal(err)
+	}
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromium), chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900))
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelA()
+	bctx, cancelB := chromedp.NewContext(actx, chromedp.WithLogf(t.Logf))
+	defer cancelB()
+	if err := chromedp.Do(bctx); err != nil { // starts the browser
+		t.Fatalf("start chromium: %v", err)
+	}
+	// Each step gets its own deadline; the browser lives on bctx.
+	step := func(name string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(bctx, 20*time.Second)
+		defer cancel()
+		start := time.Now()
+		defer func() { t.Logf("step %q took %v", name, time.Since(start).Round(time.Millisecond)) }()
+		if err := chromedp.Do(ctx, actions...); err != nil {
+			loc, _ := chromedp.Run(bctx, chromedp.Location())
+			body, _ := chromedp.Run(bctx, chromedp.Text(chromedp.CSS("body")))
+			t.Fatalf("%s: %v\nat %s:\n%s", name, err, loc, body)
+		}
+	}
+	text := func(sel string) string {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(bctx, 10*time.Second)
+		defer cancel()
+		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+		if err != nil {
+			t.Fatalf("text of %s: %v", sel, err)
+		}
+		return s
+	}
+	shot := func(name string) chromedp.Action[chromedp.Void] {
+		// Retried while the page is still being laid out after a click.
+		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			for {
+				ready, err := chromedp.Evaluate[bool](`document.readyState === "complete" && document.body.getBoundingClientRect().width > 0`)(ctx, tg)
+				if err == nil && ready {
+					png, err := chromedp.FullScreenshot(100)(ctx, tg)
+					if err == nil {
+						return os.WriteFile(filepath.Join(shots, name+".png"), png, 0o644)
+					}
+				}
+				select {
+				case <-ctx.Done():
+					return fmt.Errorf("screenshot %s: %w (last error %v)", name, ctx.Err(), err)
+				case <-time.After(50 * time.Millisecond):
+				}
+			}
+		})
+	}
+	waitText := func(sel, want string) chromedp.Action[chromedp.Void] {
+		js := fmt.Sprintf(`(document.querySelector(%q)||{textContent:""}).textContent.includes(%q)`, sel, want)
+		// Polled from Go so that a page navigating meanwhile (after a
+		// click) is simply asked again.
+		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			for {
+				ok, err := chromedp.Evaluate[bool](js)(ctx, tg)
+				if err == nil && ok {
+					return nil
+				}
+				select {
+				case <-ctx.Done():
+					return fmt.Errorf("waiting for %q in %s: %w (last error %v)", want, sel, ctx.Err(), err)
+				case <-time.After(50 * time.Millisecond):
+				}
+			}
+		})
+	}
+
+	// First-run setup: the first visit leads there.
+	step("setup page",
+		chromedp.Navigate(base+"/"),
+		chromedp.WaitVisible(chromedp.ID("setup-submit")),
+		shot("01-setup"),
+		chromedp.SendKeys(chromedp.ID("f-username"), "admin"),
+		chromedp.SendKeys(chromedp.ID("f-password"), "correct horse battery"),
+		chromedp.SendKeys(chromedp.ID("f-confirm"), "correct horse battery"),
+		chromedp.Click(chromedp.ID("setup-submit")),
+		chromedp.WaitVisible(chromedp.CSS("ul.lines")),
+	)
+	// Log out and in again with the new account.
+	step("log out and in",
+		chromedp.Click(chromedp.CSS("form[action='/logout'] button")),
+		chromedp.WaitVisible(chromedp.ID("login-submit")),
+		chromedp.SendKeys(chromedp.ID("f-username"), "admin"),
+		chromedp.SendKeys(chromedp.ID("f-password"), "wrong password"),
+		chromedp.Click(chromedp.ID("login-submit")),
+		waitText("#problem", "do not match"),
+		shot("02-login-failed"),
+		chromedp.SendKeys(chromedp.ID("f-password"), "correct horse battery"),
+		chromedp.Click(chromedp.ID("login-submit")),
+		chromedp.WaitVisible(chromedp.CSS("ul.lines")),
+		shot("03-lines"),
+	)
+	// Add a trusted contact; a bad number first gets a clear message.
+	step("add trusted contact",
+		chromedp.Navigate(base+"/lines/mum/contacts"),
+		chromedp.WaitVisible(chromedp.ID("add-contact-submit")),
+		chromedp.SendKeys(chromedp.ID("f-name"), "Dr Patel (GP)"),
+		chromedp.SendKeys(chromedp.ID("f-number"), "01632 960123"),
+		chromedp.Click(chromedp.ID("add-contact-submit")),
+		waitText("#problem", "drama range"),
+		shot("04-contact-rejected"),
+		chromedp.Clear(chromedp.ID("f-number")),
+		chromedp.SendKeys(chromedp.ID("f-number"), trustedNum),
+		chromedp.Click(chromedp.ID("add-contact-submit")),
+		waitText(".flash", "Added Dr Patel (GP)"),
+		waitText("#contacts", "+442071838750"),
+		shot("05-contacts"),
+	)
+	// Block the scammer's number; the next call from it is refused.
+	step("block a number",
+		chromedp.Navigate(base+"/lines/mum/blocked"),
+		chromedp.WaitVisible(chromedp.ID("add-blocked-submit")),
+		chromedp.SendKeys(chromedp.ID("f-number"), scammerNum),
+		chromedp.SendKeys(chromedp.ID("f-note"), "said he was from the bank"),
+		chromedp.Click(chromedp.ID("add-blocked-submit")),
+		waitText(".flash", "Blocked +442071838999"),
+		shot("06-blocked"),
+	)
+	sctx, cancelS := context.WithTimeout(context.Background(), 40*time.Second)
+	defer cancelS()
+	res, err := testpeer.RunSipp(sctx, t, testpeer.SippOptions{Scenario: "uac_expect_code.xml", Remote: a.SIPAddr(),
+		Service: mumNumber, CallerID: scammerNum, ExpectCode: 603})
+	if err != nil || !res.OK() {
+		t.Fatalf("SIPp call from the number blocked in the dashboard was not refused with 603: %v %s", err, res.Summary())
+	}
+	var callID string
+	for deadline := time.Now().Add(10 * time.Second); callID == "" && time.Now().Before(deadline); {
+		cs, _ := a.Store.ListCalls(context.Background(), store.CallFilter{LineID: "mum"})
+		for _, c := range cs {
+			if c.From == scammerNum && c.Outcome != "in-progress" {
+				callID = c.ID
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if callID == "" {
+		t.Fatal("the SIPp call is not in the call log")
+	}
+	step("call log shows the call",
+		chromedp.Navigate(base+"/lines/mum/calls"),
+		waitText("#calls", scammerNum),
+		waitText("#calls", "on this line's block list"),
+	)
+
+	// A live alert: the page is open when the incident is recorded.
+	step("live page", chromedp.Navigate(base+"/live"), waitText("#feed-status", "Connected"))
+	for a.Feed.Subscribers() == 0 {
+		time.Sleep(10 * time.Millisecond)
+	}
+	// The incident goes through the same store the guard records with
+	// (the app's wrapped store), not through the feed directly.
+	inc := store.Incident{CallID: callID, LineID: "mum", Caller: scammerNum, District: "AL1", Verdict: "scam", Score: 0.92,
+		Tactics: []string{"authority:bank", "request:move-money"}, Explanation: "The caller said they were from the bank and asked to move money to a safe account.",
+		Action: "warned the person and ended the call", Recognizer: "test",
+		Transcript: []store.TranscriptLine{{At: 2 * time.Second, Speaker: "caller", Text: "this is your bank's fraud team"}, {At: 9 * time.Second, Speaker: "caller", Text: "move it to a safe account, read me the code [redacted]"}},
+		FlaggedAt:  time.Now()}
+	if err := a.Store.RecordIncident(context.Background(), inc, nil); err != nil {
+		t.Fatal(err)
+	}
+	step("live alert arrives",
+		waitText("#feed", "Scam call on Mum's landline"),
+		waitText("#feed", "authority:bank"),
+		shot("07-live-alert"),
+	)
+	step("call log with the flagged call",
+		chromedp.Navigate(base+"/lines/mum/calls"),
+		waitText("#calls", "safe account"),
+		shot("08-call-log"),
+		chromedp.Navigate(base+"/lines/mum"),
+		chromedp.WaitVisible(chromedp.CSS("svg.chart")),
+		waitText("#n-flagged", "1"),
+		waitText("#n-calls", "1"),
+		shot("09-overview"),
+		chromedp.Navigate(base+"/lines/mum/settings"),
+		chromedp.WaitVisible(chromedp.ID("save-settings")),
+		shot("10-settings"),
+		chromedp.Navigate(base+"/lines/mum/alerts"),
+		chromedp.SendKeys(chromedp.ID("f-target"), "daughter@example.org"),
+		chromedp.SendKeys(chromedp.ID("f-name"), "Sarah (daughter)"),
+		chromedp.Submit(chromedp.ID("f-target")),
+		waitText(".flash", "daughter@example.org"),
+		shot("11-alerts"),
+		chromedp.Navigate(base+"/lines/mum/changes"),
+		waitText("#changes", "blocked.add"),
+		shot("12-changes"),
+		chromedp.Navigate(base+"/incidents"),
+		waitText("#incidents", "AL1"),
+		shot("13-incidents"),
+	)
+
+	// A carer for mum only.
+	step("create carer",
+		chromedp.Navigate(base+"/users"),
+		chromedp.SendKeys(chromedp.ID("f-username"), "sarah"),
+		chromedp.SendKeys(chromedp.ID("f-password"), "sarah's long password"),
+		chromedp.Click(chromedp.CSS("#f-lines input[value='mum']")),
+		chromedp.Submit(chromedp.ID("f-username")),
+		waitText(".flash", "Created the account sarah"),
+		shot("14-users"),
+		chromedp.Click(chromedp.CSS("form[action='/logout'] button")),
+		chromedp.WaitVisible(chromedp.ID("login-submit")),
+		chromedp.SendKeys(chromedp.ID("f-username"), "sarah"),
+		chromedp.SendKeys(chromedp.ID("f-password"), "sarah's long password"),
+		chromedp.Click(chromedp.ID("login-submit")),
+		chromedp.WaitVisible(chromedp.CSS("ul.lines")),
+	)
+	if home := text("main"); strings.Contains(home, "Dad's landline") || !strings.Contains(home, "Mum's landline") {
+		t.Fatalf("carer's home page: %q", home)
+	}
+	step("carer denied dad's line",
+		chromedp.Navigate(base+"/lines/dad/calls"),
+		waitText("#problem", "You do not look after this line."),
+		shot("15-carer-denied"),
+	)
+	// The same through the API, with the browser's own session.
+	status, err := chromedp.Run(bctx, chromedp.Evaluate[int](`fetch("/api/lines/dad/calls").then(r => r.status)`, chromedp.EvalAwaitPromise))
+	if err != nil || status != http.StatusForbidden {
+		t.Fatalf("carer fetching dad's calls through the API: %d %v, want 403", status, err)
+	}
+	status, _ = chromedp.Run(bctx, chromedp.Evaluate[int](`fetch("/api/lines/mum/calls").then(r => r.status)`, chromedp.EvalAwaitPromise))
+	if status != http.StatusOK {
+		t.Fatalf("carer fetching mum's calls through the API: %d", status)
+	}
+	// And with a plain HTTP client logged in through the API.
+	jar, _ := cookiejar.New(nil)
+	hc := &http.Client{Jar: jar}
+	var tok struct{ CSRF string }
+	getJSON(t, hc, base+"/api/login", &tok)
+	req, _ := http.NewRequest("POST", base+"/api/login", strings.NewReader(`{"username":"sarah","password":"sarah's long password"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-CSRF-Token", tok.CSRF)
+	if r, err := hc.Do(req); err != nil || r.StatusCode != 200 {
+		t.Fatalf("API login: %v %v", r, err)
+	}
+	for path, want := range map[string]int{"/api/lines/dad/calls": 403, "/api/lines/dad/contacts": 403, "/api/incidents": 403, "/api/lines/mum/calls": 200} {
+		r, err := hc.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Body.Close()
+		if r.StatusCode != want {
+			t.Errorf("carer GET %s = %d, want %d", path, r.StatusCode, want)
+		}
+	}
+
+	// Phone-sized screenshots of the pages a carer uses most.
+	step("phone width",
+		chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile),
+		chromedp.Navigate(base+"/lines/mum"),
+		chromedp.WaitVisible(chromedp.CSS("svg.chart")),
+		shot("16-phone-overview"),
+		chromedp.Navigate(base+"/lines/mum/calls"),
+		waitText("#calls", "safe account"),
+		shot("17-phone-call-log"),
+		chromedp.Navigate(base+"/lines/mum/contacts"),
+		chromedp.WaitVisible(chromedp.ID("add-contact-submit")),
+		shot("18-phone-contacts"),
+	)
+
+	// Metrics counted the call and the health endpoint answers.
+	body := getBody(t, base+"/metrics")
+	for _, want := range []string{`clearline_calls_total{outcome="blocked"} 1`, `clearline_screening_decisions_total{decision="block"} 1`, `clearline_incidents_recorded_total{verdict="scam"} 1`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	if h := getBody(t, base+"/healthz"); !strings.Contains(h, `"ok"`) {
+		t.Errorf("healthz: %s", h)
+	}
+}
+
+func getJSON(t *testing.T, hc *http.Client, url string, v any) {
+	t.Helper()
+	r, err := hc.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Body.Close()
+	if err := json.NewDecoder(r.Body).Decode(v); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func getBody(t *testing.T, url string) string {
+	t.Helper()
+	r, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Body.Close()
+	b, _ := io.ReadAll(r.Body)
+	return string(b)
+}

@@ -127,6 +127,7 @@ type Model struct {
 	lex     *lexicon
 	match   matcher
 	tactics []tactic
+	spot    map[string]int // spotted phrase -> tactic index (spotted.go)
 }
 
 var defaultModel = sync.OnceValue(func() *Model {
@@ -176,6 +177,11 @@ func NewModel() (*Model, error) {
 	}
 	m.lex.indexFuzzy()
 	m.match.seal(len(m.lex.ids))
+	spot, err := m.spotIndex()
+	if err != nil {
+		return nil, err
+	}
+	m.spot = spot
 	return m, nil
 }
 
@@ -213,10 +219,16 @@ func (c *Call) Feed(s Segment) Assessment {
 	if s.Spotted {
 		text = c.spotted(s)
 	}
+	if s.Spotted {
+		c.noteSpotted(s)
+	}
 	toks := c.tok.tokenize(text)
 	c.hits = c.m.match.find(toks, c.hits[:0], &c.sc)
 	c.reassured = c.reassured[:0]
 	if len(c.hits) == 0 {
+		if c.dirty {
+			c.assess()
+		}
 		return c.a
 	}
 	// The first scam-talk marker in the turn: requests and claims after

@@ -312,3 +312,55 @@ func TestSpottedPhrases(t *testing.T) {
 		t.Fatalf("phrases a minute apart combined: %+v", a.Tactics)
 	}
 }
+
+// TestSpottedPhraseTactics: a phrase the keyword spotter reports stands for
+// its tactic by itself, and spotted phrases combine into a verdict the way
+// transcript turns do.
+func TestSpottedPhraseTactics(t *testing.T) {
+	cases := []struct {
+		name    string
+		phrases []string
+		verdict Verdict
+		tactics []string
+	}{
+		{"police and courier", []string{"from the police", "send a courier"}, Scam, []string{"authority:police", "request:courier"}},
+		{"bank fraud team and keypad", []string{"fraud team", "keypad"}, Scam, []string{"authority:bank", "request:keypad"}},
+		{"gift cards after a threat", []string{"be arrested", "gift cards"}, Scam, []string{"pressure:threat", "request:vouchers"}},
+		{"a courier alone is no scam", []string{"courier"}, None, []string{"request:courier"}},
+		{"context phrases alone say nothing", []string{"bank account", "debit card"}, None, nil},
+		{"nine nine nine alone is no call-back trick", []string{"nine nine nine"}, None, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := Default().NewCall()
+			var a Assessment
+			for i, p := range tc.phrases {
+				a = c.Feed(Segment{Speaker: Caller, Text: p, Spotted: true, Start: time.Duration(i) * 2 * time.Second})
+			}
+			if a.Verdict < tc.verdict || (tc.verdict == None && a.Verdict == Scam) {
+				t.Fatalf("verdict %v, want %v (tactics %+v)", a.Verdict, tc.verdict, a.Tactics)
+			}
+			for _, id := range tc.tactics {
+				if !has(a, id) {
+					t.Errorf("tactic %s missing: %+v", id, a.Tactics)
+				}
+			}
+			if tc.tactics == nil && len(a.Tactics) > 0 {
+				t.Errorf("tactics from context phrases: %+v", a.Tactics)
+			}
+		})
+	}
+	// One stretch of speech reported as two nested phrases is one piece
+	// of evidence.
+	c := Default().NewCall()
+	c.Feed(Segment{Speaker: Caller, Text: "arrested", Spotted: true, Start: 9900 * time.Millisecond, End: 10500 * time.Millisecond})
+	a := c.Feed(Segment{Speaker: Caller, Text: "be arrested", Spotted: true, Start: 9800 * time.Millisecond, End: 10500 * time.Millisecond})
+	if len(a.Tactics) != 1 {
+		t.Fatalf("nested spots over the same audio gave %+v", a.Tactics)
+	}
+	// The same words in a transcript turn are not read as a bare phrase.
+	a = Default().NewCall().Feed(Segment{Speaker: Caller, Text: "the courier left a card"})
+	if has(a, "request:courier") {
+		t.Fatalf("transcript turn read as a spotted phrase: %+v", a.Tactics)
+	}
+}

@@ -1,0 +1,252 @@
+package listen
+
+// The gateway between real peers, as in internal/e2e/env_test.go (whose
+// helpers live in _test files there): clearline in-process with the
+// embedded recogniser, baresip registered as the protected phone
+// (auto-answer, recording what it hears), SIPp as the provider.
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"math"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/clearline/clearline/internal/app"
+	"github.com/clearline/clearline/internal/config"
+	"github.com/clearline/clearline/internal/detect"
+	"github.com/clearline/clearline/internal/gateway"
+	"github.com/clearline/clearline/internal/testpeer"
+)
+
+const (
+	lineNumber = "+441632960001"
+	phoneUser  = "mum-phone"
+	phonePass  = "correct-horse-battery"
+	// An unknown caller (valid UK geographic number, not a trusted contact).
+	strangerNumber = "+441142345678"
+)
+
+// mediaBlocks hands each concurrent call its own RTP port range, above
+// what internal/e2e uses (61000-65000) so a measurement can run beside it.
+var mediaBlocks = func() chan int {
+	c := make(chan int, 5)
+	for i := range 5 {
+		c <- 65000 + i*100
+	}
+	return c
+}()
+
+// env is one running clearline with a registered baresip phone.
+type env struct {
+	ctx   context.Context
+	app   *app.App
+	phone *testpeer.Baresip
+	logs  *syncWriter
+}
+
+func newEnv(t *testing.T, onAssessment func(*gateway.Call, detect.Assessment)) *env {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	t.Cleanup(cancel)
+	base := <-mediaBlocks
+	t.Cleanup(func() { mediaBlocks <- base })
+
+	cfg := config.Default()
+	cfg.SIP.Listen = "127.0.0.1:0"
+	cfg.Media.PortMin, cfg.Media.PortMax = base, base+99
+	cfg.Media.RingTimeout = config.Duration{Duration: 15 * time.Second}
+	cfg.Media.RTPTimeout = config.Duration{Duration: 30 * time.Second}
+	cfg.Trunk.Address = "127.0.0.1:9"
+	cfg.Trunk.AllowedSources = []string{"127.0.0.1"}
+	cfg.Store.DSN = filepath.Join(t.TempDir(), "clearline.db")
+	cfg.Log.Level = "debug"
+	cfg.Listening.Recognizer = "embedded"
+	cfg.Lines = []config.Line{{ID: "mum", Name: "Mum", Postcode: "AL1 3XY", Numbers: []string{lineNumber},
+		Phones: []config.Phone{{Username: phoneUser, Password: phonePass}}, UnknownCallers: "allow", OnScam: "warn-and-end"}}
+	if err := cfg.Validate(); err != nil {
+		t.Fatalf("config: %v", err)
+	}
+
+	e := &env{ctx: ctx, logs: &syncWriter{}}
+	log := slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	a, err := app.Start(ctx, cfg, log, app.Options{OnAssessment: onAssessment})
+	if err != nil {
+		t.Fatalf("start clearline: %v", err)
+	}
+	e.app = a
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- a.Run(runCtx) }()
+	t.Cleanup(func() {
+		stop()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("clearline run: %v", err)
+			}
+		case <-time.After(15 * time.Second):
+			t.Errorf("clearline did not stop within 15s")
+		}
+		if t.Failed() {
+			t.Logf("clearline log (end):\n%s", tailString(e.logs.String(), 6000))
+		}
+	})
+
+	ph, err := testpeer.StartBaresip(ctx, t, testpeer.BaresipOptions{Registrar: a.SIPAddr(), User: phoneUser, Password: phonePass,
+		AutoAnswer: true, Record: true, MaxLifetime: 150 * time.Second})
+	if err != nil {
+		t.Fatalf("start baresip: %v", err)
+	}
+	e.phone = ph
+	if err := ph.WaitRegistered(ctx); err != nil {
+		t.Fatalf("phone did not register: %v", err)
+	}
+	return e
+}
+
+type syncWriter struct {
+	mu sync.Mutex
+	b  []byte
+}
+
+func (w *syncWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if len(w.b) < 4<<20 {
+		w.b = append(w.b, p...)
+	}
+	return len(p), nil
+}
+
+func (w *syncWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return string(w.b)
+}
+
+func tailString(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[len(s)-n:]
+}
+
+// speak synthesises text with a flite voice as 8 kHz PCM, cached by voice
+// and text (flite is deterministic) under the user cache directory.
+func speak(voice, text string) ([]int16, error) {
+	base, err := os.UserCacheDir()
+	if err != nil {
+		base = os.TempDir()
+	}
+	dir := filepath.Join(base, "clearline", "bench-listen")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	h := sha256.Sum256([]byte(voice + "\x00" + text))
+	p := filepath.Join(dir, hex.EncodeToString(h[:8])+".wav")
+	if _, err := os.Stat(p); err != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		tmp := p + ".tmp.wav"
+		if err := testpeer.Speak(ctx, text, tmp, "flite:"+voice); err != nil {
+			return nil, err
+		}
+		if err := os.Rename(tmp, p); err != nil {
+			return nil, err
+		}
+	}
+	pcm, rate, err := testpeer.ReadWAV(p)
+	if err == nil && rate != testpeer.PhoneRate {
+		err = fmt.Errorf("%s: rate %d", p, rate)
+	}
+	return pcm, err
+}
+
+// speechSpan returns the first and last sample of speech in pcm: the
+// 10 ms blocks louder than 1/30 of the loudest block (-30 dB).
+func speechSpan(pcm []int16) (int, int) {
+	const n = testpeer.PhoneRate / 100
+	var env []float64
+	peak := 0.0
+	for off := 0; off+n <= len(pcm); off += n {
+		r := testpeer.RMS(pcm[off : off+n])
+		env = append(env, r)
+		peak = math.Max(peak, r)
+	}
+	first, last := -1, -1
+	for i, r := range env {
+		if r > peak/30 {
+			if first < 0 {
+				first = i
+			}
+			last = i
+		}
+	}
+	if first < 0 {
+		return 0, 0
+	}
+	return first * n, (last + 1) * n
+}
+
+// envelope returns the RMS of each 20 ms block of pcm.
+func envelope(pcm []int16) []float64 {
+	const n = testpeer.PhoneRate / 50
+	out := make([]float64, 0, len(pcm)/n)
+	for off := 0; off+n <= len(pcm); off += n {
+		out = append(out, testpeer.RMS(pcm[off:off+n]))
+	}
+	return out
+}
+
+// locate finds needle in haystack as testpeer.Contains does (best Pearson
+// correlation of 20 ms loudness envelopes over every offset) and also
+// returns where: the sample offset in haystack of needle's first sample.
+// from limits the search to offsets at or after that sample.
+func locate(haystack, needle []int16, from int) (int, float64) {
+	h, n := envelope(haystack), envelope(needle)
+	if len(n) == 0 || len(h) < len(n) {
+		return -1, 0
+	}
+	var nMean float64
+	for _, v := range n {
+		nMean += v
+	}
+	nMean /= float64(len(n))
+	var nVar float64
+	for _, v := range n {
+		nVar += (v - nMean) * (v - nMean)
+	}
+	if nVar == 0 {
+		return -1, 0
+	}
+	best, at := 0.0, -1
+	for off := max(0, from/(testpeer.PhoneRate/50)); off+len(n) <= len(h); off++ {
+		w := h[off : off+len(n)]
+		var wMean float64
+		for _, v := range w {
+			wMean += v
+		}
+		wMean /= float64(len(w))
+		var cov, wVar float64
+		for i, v := range w {
+			cov += (v - wMean) * (n[i] - nMean)
+			wVar += (v - wMean) * (v - wMean)
+		}
+		if wVar == 0 {
+			continue
+		}
+		if c := cov / math.Sqrt(wVar*nVar); c > best {
+			best, at = c, off
+		}
+	}
+	return at * (testpeer.PhoneRate / 50), best
+}
+
+func samplesDur(n int) time.Duration { return time.Duration(n) * time.Second / testpeer.PhoneRate }

@@ -16,8 +16,8 @@ import (
 // Number is a telephone number in international form (see numplan.Number).
 type Number = numplan.Number
 
-// List is an immutable set of numbers: a compact base (numset.Set, about
-// 4.5 bytes a number when large) plus a small overlay of recent additions
+// List is an immutable set of numbers: a compact base (numset.Set, 4.5 to
+// 6.5 bytes a number when large) plus a small overlay of recent additions
 // and removals, so that adding one number to a list of millions does not
 // rebuild it. The overlay is folded into a new base once it grows past
 // foldAt entries. The zero List and a nil *List are empty.
@@ -229,20 +229,19 @@ func newPrefixIndex(rules []PrefixRule) (*prefixIndex, error) {
 	return ix, nil
 }
 
-// match appends the reasons of every rule whose prefix starts digits.
-func (ix *prefixIndex) match(digits []byte, reasons []string) []string {
+// match gives c the reason of every rule whose prefix starts digits.
+func (ix *prefixIndex) match(digits []byte, c *call) {
 	if ix == nil {
-		return reasons
+		return
 	}
 	for _, l := range ix.lens {
 		if l > len(digits) {
 			break
 		}
 		if r, ok := ix.rules[string(digits[:l])]; ok {
-			reasons = append(reasons, r.Reason)
+			c.say(r.Reason)
 		}
 	}
-	return reasons
 }
 
 func (ix *prefixIndex) list() []PrefixRule {

@@ -77,7 +77,8 @@ func (q QuietHours) Contains(t time.Time) bool {
 	if q.Location != nil {
 		t = t.In(q.Location)
 	}
-	now := TimeOfDay(t.Hour()*60 + t.Minute())
+	h, m, _ := t.Clock()
+	now := TimeOfDay(h*60 + m)
 	if q.Start < q.End {
 		return q.Start <= now && now < q.End
 	}

@@ -120,7 +120,9 @@ func (s *Screener) Decide(ctx context.Context, in Input) Decision {
 // defaultLine is the policy for calls screened without a line.
 var defaultLine = lineSnap{policy: Policy{}.withDefaults()}
 
-// call is the pipeline's working state for one decision.
+// call is the pipeline's working state for one decision. It stays on the
+// stack: the first reasons are kept in an array in it, and decision copies
+// them to the heap once, at their final length.
 type call struct {
 	in    Input
 	lists *listsSnap
@@ -129,28 +131,67 @@ type call struct {
 	raw       string         // caller ID, trimmed
 	anonymous bool           // withheld or unavailable
 	num       numplan.Number // 0 when anonymous or unreadable
-	digits    [20]byte       // num's digits, digits[:ndigits]
-	ndigits   int
-	reasons   []string
+	e164      [21]byte       // num as "+" and digits, e164[:ne164]
+	ne164     int
+	numStr    string // num as a string, once number has made it
+
+	reasons  [4]string // the first reasons, reasons[:nreasons]
+	nreasons int
+	more     []string // any after the first four
 }
 
-func (c *call) say(r string) { c.reasons = append(c.reasons, r) }
+// say adds a reason.
+func (c *call) say(r string) {
+	if c.nreasons < len(c.reasons) {
+		c.reasons[c.nreasons] = r
+		c.nreasons++
+		return
+	}
+	c.more = append(c.more, r)
+}
+
+// said returns how many reasons have been given.
+func (c *call) said() int { return c.nreasons + len(c.more) }
 
 func (c *call) decision(a Action, stage string) Decision {
-	d := Decision{Action: a, Stage: stage, Reasons: c.reasons}
+	d := Decision{Action: a, Stage: stage}
+	if n := c.said(); n > 0 {
+		d.Reasons = make([]string, n)
+		copy(d.Reasons[copy(d.Reasons, c.reasons[:c.nreasons]):], c.more)
+	}
 	switch {
 	case c.anonymous:
 		d.Number = Anonymous
 	case c.num != 0:
-		d.Number = c.num.String()
+		d.Number = c.number()
 	default:
 		d.Number = c.raw
 	}
 	return d
 }
 
+// setNumber records the caller's number, parsed.
+func (c *call) setNumber(n numplan.Number) {
+	c.num = n
+	c.ne164 = len(n.AppendE164(c.e164[:0]))
+}
+
+// number returns the caller's number in international form
+// (numplan.Number.String), made once per call; a caller ID presented in
+// exactly that form is used as it is.
+func (c *call) number() string {
+	if c.numStr == "" {
+		if e := c.e164[:c.ne164]; c.raw == string(e) {
+			c.numStr = c.raw
+		} else {
+			c.numStr = string(e)
+		}
+	}
+	return c.numStr
+}
+
 // numDigits returns the caller's number's digits (country code first).
-func (c *call) numDigits() []byte { return c.digits[:c.ndigits] }
+func (c *call) numDigits() []byte { return c.e164[1:c.ne164] }
 
 // withheldWords are caller IDs that stand for "no number": RFC 3323's
 // "anonymous", and what UK networks and PBXs send for withheld
@@ -201,14 +242,19 @@ func (s *Screener) shortCode(raw string) (code string, plus bool, ok bool) {
 	}
 	var buf [24]byte
 	n := 0
+	most := 6 // digits a short code can have; more cannot be one
 	for i := 0; i < len(raw); i++ {
 		ch := raw[i]
 		switch {
 		case ch >= '0' && ch <= '9':
+			if n == most {
+				return "", false, false
+			}
 			buf[n] = ch
 			n++
 		case ch == '+' && i == 0:
 			plus = true
+			most += len(s.ccStr)
 		case ch == ' ' || ch == '-' || ch == '.':
 		default:
 			return "", false, false

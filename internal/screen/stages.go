@@ -167,8 +167,7 @@ func (s *Screener) parseNumber(c *call) (Action, bool) {
 		c.say("caller ID " + strconv.Quote(c.raw) + " cannot be genuine: " + why)
 		return Block, true
 	}
-	c.num = n
-	c.ndigits = len(strconv.AppendUint(c.digits[:0], uint64(n), 10))
+	c.setNumber(n)
 	return 0, false
 }
 
@@ -182,7 +181,7 @@ func (s *Screener) dramaRange(c *call) (Action, bool) {
 	if !ok {
 		return 0, false
 	}
-	c.say(c.num.String() + " is in Ofcom's range reserved for TV and radio drama (" + r.Area + "): no real line has it, so the caller ID is made up")
+	c.say(c.number() + " is in Ofcom's range reserved for TV and radio drama (" + r.Area + "): no real line has it, so the caller ID is made up")
 	return Block, true
 }
 
@@ -193,7 +192,7 @@ func (s *Screener) doNotOriginate(c *call) (Action, bool) {
 	if c.num == 0 || !c.lists.dno.Contains(c.num) {
 		return 0, false
 	}
-	c.say(c.num.String() + " is on the Do-Not-Originate list: it only receives calls (a bank's or government helpline), so the caller ID is faked")
+	c.say(c.number() + " is on the Do-Not-Originate list: it only receives calls (a bank's or government helpline), so the caller ID is faked")
 	return Block, true
 }
 
@@ -204,11 +203,10 @@ func (s *Screener) invalidNumber(c *call) (Action, bool) {
 	if c.num == 0 {
 		return 0, false
 	}
-	cl := s.parser.Classify(c.num)
-	if cl.Valid() {
+	if s.parser.ValidDigits(c.numDigits()) {
 		return 0, false
 	}
-	c.say(c.num.String() + " is not a valid number in the numbering plan (no such number is allocated), so the caller ID is made up")
+	c.say(c.number() + " is not a valid number in the numbering plan (no such number is allocated), so the caller ID is made up")
 	return Block, true
 }
 
@@ -237,7 +235,7 @@ func (s *Screener) blockLists(c *call) (Action, bool) {
 	if c.num == 0 {
 		return 0, false
 	}
-	before := len(c.reasons)
+	before := c.said()
 	if c.line.blocked.Contains(c.num) {
 		c.say("on this line's block list")
 	}
@@ -245,12 +243,12 @@ func (s *Screener) blockLists(c *call) (Action, bool) {
 		c.say("on the community block list shared by all lines")
 	}
 	d := c.numDigits()
-	c.reasons = c.lists.prefixes.match(d, c.reasons)
-	c.reasons = c.line.prefixes.match(d, c.reasons)
+	c.lists.prefixes.match(d, c)
+	c.line.prefixes.match(d, c)
 	if c.line.policy.BlockInternational && c.num.CountryCode() != s.homeCC {
 		c.say("an international number (+" + strconv.Itoa(c.num.CountryCode()) + "), and this line blocks calls from abroad")
 	}
-	return Block, len(c.reasons) > before
+	return Block, c.said() > before
 }
 
 // quietHours refuses every caller still undecided (unknown or withheld)

@@ -91,6 +91,29 @@ func (p *Parser) Classify(n Number) Class {
 	return Class{Kind: Kind(r & 0xff), Region: t.regions[r>>8]}
 }
 
+// Valid reports whether the numbering plan allocates n: exactly
+// Classify(n).Valid(), without looking up the region.
+func (p *Parser) Valid(n Number) bool {
+	var buf [20]byte
+	return p.ValidDigits(n.digits(&buf))
+}
+
+// ValidDigits is Valid for the number whose digits (country code first,
+// as AppendE164 writes them after the "+") are d, for a caller that has
+// them at hand.
+func (p *Parser) ValidDigits(d []byte) bool {
+	cc, nsn := splitDigits(d)
+	if cc == 0 || len(nsn) < 2 || len(nsn) > maxNSN {
+		return false
+	}
+	t := p.table(cc)
+	if t.valid == nil {
+		return libraryClass(cc, nsn).Valid()
+	}
+	r, ok := t.valid.walk(nsn)
+	return ok && Kind(r&0xff) != Invalid
+}
+
 // libraryClass asks the library directly.
 func libraryClass(cc int, nsn []byte) Class {
 	pn := libraryNumber(cc, nsn)

@@ -130,6 +130,9 @@ func TestClassifyAgreesWithLibrary(t *testing.T) {
 			if got != want {
 				t.Errorf("+%d %s: Classify = %v/%q, library = %v/%q", cc, nsn, got.Kind, got.Region, want.Kind, want.Region)
 			}
+			if p.Valid(n) != want.Valid() || p.ValidDigits(n.AppendE164(nil)[1:]) != want.Valid() {
+				t.Errorf("+%d %s: Valid = %v, library's class %v", cc, nsn, p.Valid(n), want.Kind)
+			}
 		}
 	}
 	t.Logf("%d numbers in %d country codes checked, %d valid", checked, len(codes), valid)

@@ -54,7 +54,13 @@ func (n Number) digits(buf *[20]byte) []byte {
 // split returns the country calling code and the national significant
 // number's digits (within buf), or cc 0 when no known code starts n.
 func (n Number) split(buf *[20]byte) (cc int, nsn []byte) {
-	d := n.digits(buf)
+	return splitDigits(n.digits(buf))
+}
+
+// splitDigits splits a number's digits d (country code first) into the
+// country calling code and the national significant number, or cc 0 when
+// no known code starts d.
+func splitDigits(d []byte) (cc int, nsn []byte) {
 	codes := callingCodes()
 	v := 0
 	for i := 0; i < 3 && i < len(d); i++ {

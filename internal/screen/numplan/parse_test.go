@@ -170,5 +170,8 @@ func FuzzClassifyAgreesWithLibrary(f *testing.F) {
 		if got, want := p.Classify(n), libraryVerdict(int(cc), nsn); got != want {
 			t.Fatalf("+%d %s: Classify = %v/%q, library = %v/%q", cc, nsn, got.Kind, got.Region, want.Kind, want.Region)
 		}
+		if got := p.Valid(n); got != p.Classify(n).Valid() || got != p.ValidDigits(n.AppendE164(nil)[1:]) {
+			t.Fatalf("+%d %s: Valid = %v, Classify disagrees", cc, nsn, got)
+		}
 	})
 }

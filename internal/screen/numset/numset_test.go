@@ -23,8 +23,8 @@ func TestMixIsABijection(t *testing.T) {
 	}
 }
 
-// sizes straddle the switch from sorted keys to buckets.
-var sizes = []int{0, 1, 7, 1000, hashedFrom - 1, hashedFrom, hashedFrom + 1, 3 * hashedFrom}
+// sizes straddle the switches from sorted keys to buckets and to blocks.
+var sizes = []int{0, 1, 7, 1000, hashedFrom - 1, hashedFrom, hashedFrom + 1, 3 * hashedFrom, blockedFrom - 1, blockedFrom}
 
 func TestSetMatchesMap(t *testing.T) {
 	for _, n := range sizes {
@@ -152,5 +152,150 @@ func TestBytesPerKey(t *testing.T) {
 	per := float64(s.SizeBytes()) / float64(s.Len())
 	if per > 6 {
 		t.Errorf("%.2f bytes per key, want at most 6", per)
+	}
+}
+
+func TestBlockBounds(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, nb := range []uint64{1 << minBuckets, 1<<minBuckets + 1, 1_000_003, 1 << 30} {
+		if w := blockStart(1, nb) - blockStart(0, nb); w > 1<<32 {
+			t.Fatalf("nb %d: block width %d over 2^32", nb, w)
+		}
+		if blockStart(nb, nb) != 1<<keyBits {
+			t.Fatalf("nb %d: blocks end at %d", nb, blockStart(nb, nb))
+		}
+		for range 10000 {
+			j := rng.Uint64N(nb)
+			lo, hi := blockStart(j, nb), blockStart(j+1, nb)
+			if blockOf(lo, nb) != j || blockOf(hi-1, nb) != j || (lo > 0 && blockOf(lo-1, nb) != j-1) || hi-lo > 1<<32 {
+				t.Fatalf("nb %d: block %d is [%d, %d), which blockOf disagrees with", nb, j, lo, hi)
+			}
+		}
+	}
+}
+
+// TestBlockOverflow crowds chosen blocks of the blocked layout: one full to
+// exactly its capacity, others past it (their extra keys in the stash),
+// next to each other and at both ends.
+func TestBlockOverflow(t *testing.T) {
+	n := blockedFrom
+	nb := uint64((n + perBlock - 1) / perBlock)
+	rng := rand.New(rand.NewPCG(11, 12))
+	want := map[uint64]bool{}
+	var keys []uint64
+	crowd := func(j uint64, count int) {
+		lo, hi := blockStart(j, nb), blockStart(j+1, nb)
+		for range count {
+			k := unmix(lo + rng.Uint64N(hi-lo))
+			keys = append(keys, k)
+			want[k] = true
+		}
+	}
+	crowd(0, 40)
+	crowd(5, blockKeys)
+	crowd(6, blockKeys+1)
+	crowd(7, 3*blockKeys)
+	crowd(nb-1, 100)
+	for len(keys) < n {
+		k := 447000000000 + rng.Uint64N(1e9)
+		keys = append(keys, k)
+		want[k] = true
+	}
+	s := New(keys)
+	if s.blocks == nil || s.nblocks != nb {
+		t.Fatalf("%d keys: not the blocked layout of %d blocks", n, nb)
+	}
+	if len(s.stash) == 0 {
+		t.Fatal("nothing in the stash")
+	}
+	if s.Len() != len(want) {
+		t.Fatalf("Len = %d, want %d", s.Len(), len(want))
+	}
+	for k := range want {
+		if !s.Contains(k) {
+			t.Fatalf("missing %d", k)
+		}
+	}
+	for _, j := range []uint64{0, 5, 6, 7, 8, nb - 1} {
+		lo, hi := blockStart(j, nb), blockStart(j+1, nb)
+		for range 2000 {
+			k := unmix(lo + rng.Uint64N(hi-lo))
+			if s.Contains(k) != want[k] {
+				t.Fatalf("block %d: Contains(%d) = %v, want %v", j, k, !want[k], want[k])
+			}
+		}
+	}
+	seen := 0
+	for k := range s.All() {
+		if !want[k] {
+			t.Fatalf("All yields %d, not in the set", k)
+		}
+		seen++
+	}
+	if seen != len(want) {
+		t.Fatalf("All yields %d keys, want %d", seen, len(want))
+	}
+	if per := float64(s.SizeBytes()) / float64(s.Len()); per > 8 {
+		t.Errorf("%.2f bytes per key, want at most 8", per)
+	}
+}
+
+// TestSummary checks the plain layout's coarse bitmap at the ends of its
+// range and next to every key.
+func TestSummary(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	for _, spread := range []uint64{4 * summaryFrom, 1e6, 1e12, keyMask} {
+		keys := []uint64{0, spread}
+		for len(keys) < 2*summaryFrom {
+			keys = append(keys, rng.Uint64N(spread+1))
+		}
+		s := New(keys)
+		if s.sum == nil {
+			t.Fatalf("spread %d: no summary", spread)
+		}
+		want := map[uint64]bool{}
+		for _, k := range keys {
+			want[k] = true
+		}
+		for k := range want {
+			for _, q := range []uint64{k - 1, k, k + 1} {
+				if q <= keyMask && s.Contains(q) != want[q] {
+					t.Fatalf("spread %d: Contains(%d) = %v, want %v", spread, q, !want[q], want[q])
+				}
+			}
+		}
+		for range 10000 {
+			q := rng.Uint64N(spread + 2)
+			if s.Contains(q) != want[q] {
+				t.Fatalf("spread %d: Contains(%d) = %v, want %v", spread, q, !want[q], want[q])
+			}
+		}
+	}
+}
+
+func TestSearch(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	for n := range 70 {
+		keys := []uint64{}
+		for range n {
+			keys = append(keys, rng.Uint64N(200))
+		}
+		if n == 69 {
+			keys = append(keys, 0, keyMask)
+		}
+		slices.Sort(keys)
+		keys = slices.Compact(keys)
+		for _, k := range []uint64{0, 1, 199, 200, keyMask - 1, keyMask} {
+			_, want := slices.BinarySearch(keys, k)
+			if search(keys, k) != want {
+				t.Fatalf("%v: search(%d) = %v", keys, k, !want)
+			}
+		}
+		for k := range uint64(202) {
+			_, want := slices.BinarySearch(keys, k)
+			if search(keys, k) != want {
+				t.Fatalf("%v: search(%d) = %v", keys, k, !want)
+			}
+		}
 	}
 }

@@ -195,58 +195,16 @@ func speechSpan(pcm []int16) (int, int) {
 	return first * n, (last + 1) * n
 }
 
-// envelope returns the RMS of each 20 ms block of pcm.
-func envelope(pcm []int16) []float64 {
-	const n = testpeer.PhoneRate / 50
-	out := make([]float64, 0, len(pcm)/n)
-	for off := 0; off+n <= len(pcm); off += n {
-		out = append(out, testpeer.RMS(pcm[off:off+n]))
-	}
-	return out
-}
-
-// locate finds needle in haystack as testpeer.Contains does (best Pearson
-// correlation of 20 ms loudness envelopes over every offset) and also
-// returns where: the sample offset in haystack of needle's first sample.
-// from limits the search to offsets at or after that sample.
+// locate finds needle in haystack with testpeer.ContainsAt (best Pearson
+// correlation of 20 ms loudness envelopes over every offset) and returns
+// the sample offset in haystack of needle's first sample and the
+// correlation. from limits the search to offsets at or after that sample
+// (rounded down to a 20 ms block).
 func locate(haystack, needle []int16, from int) (int, float64) {
-	h, n := envelope(haystack), envelope(needle)
-	if len(n) == 0 || len(h) < len(n) {
-		return -1, 0
-	}
-	var nMean float64
-	for _, v := range n {
-		nMean += v
-	}
-	nMean /= float64(len(n))
-	var nVar float64
-	for _, v := range n {
-		nVar += (v - nMean) * (v - nMean)
-	}
-	if nVar == 0 {
-		return -1, 0
-	}
-	best, at := 0.0, -1
-	for off := max(0, from/(testpeer.PhoneRate/50)); off+len(n) <= len(h); off++ {
-		w := h[off : off+len(n)]
-		var wMean float64
-		for _, v := range w {
-			wMean += v
-		}
-		wMean /= float64(len(w))
-		var cov, wVar float64
-		for i, v := range w {
-			cov += (v - wMean) * (n[i] - nMean)
-			wVar += (v - wMean) * (v - wMean)
-		}
-		if wVar == 0 {
-			continue
-		}
-		if c := cov / math.Sqrt(wVar*nVar); c > best {
-			best, at = c, off
-		}
-	}
-	return at * (testpeer.PhoneRate / 50), best
+	const block = testpeer.PhoneRate / 50
+	from = min(from/block*block, len(haystack))
+	c, at := testpeer.ContainsAt(haystack[from:], needle, testpeer.PhoneRate)
+	return from + int(at*testpeer.PhoneRate/time.Second), c
 }
 
 func samplesDur(n int) time.Duration { return time.Duration(n) * time.Second / testpeer.PhoneRate }

@@ -43,6 +43,32 @@ func farEndStart(pcm []int16) time.Duration {
 	return -1
 }
 
+// dialAnnounced dials number from the phone and checks that the phone
+// heard the new-call prompt and the far end's audio only after it. It
+// returns the recording and where the prompt starts in it.
+func dialAnnounced(t *testing.T, e *env, number string) ([]int16, time.Duration) {
+	t.Helper()
+	newCall, err := prompts.Load(prompts.NewCall)
+	if err != nil {
+		t.Fatal(err)
+	}
+	promptLen := time.Duration(len(newCall)) * time.Second / testpeer.PhoneRate
+	heard := dialAndRecord(t, e, number, promptLen+2500*time.Millisecond)
+	score, promptAt := testpeer.ContainsAt(heard, newCall, testpeer.PhoneRate)
+	farAt := farEndStart(heard)
+	t.Logf("%s: new-call prompt at %v (correlation %.2f, %v long), far end's audio from %v", number, promptAt, score, promptLen, farAt)
+	if score < 0.7 {
+		t.Errorf("the phone did not hear the new-call prompt on %s (correlation %.2f)", number, score)
+	}
+	if farAt < 0 {
+		t.Fatalf("the phone never heard the far end on %s: the call was not connected", number)
+	}
+	if farAt < promptAt+promptLen-200*time.Millisecond {
+		t.Errorf("the far end's audio (from %v) came before the prompt on %s ended (%v + %v)", farAt, number, promptAt, promptLen)
+	}
+	return heard, promptAt
+}
+
 // eventsOf returns the gateway events of one call, in order.
 func (l *eventLog) eventsOf(callID string) []string {
 	l.mu.Lock()
@@ -171,19 +197,7 @@ func TestClearLineAnnouncesVerificationCallAfterUnknownCaller(t *testing.T) {
 	}
 
 	// 101: announced as a new call, then connected.
-	heard101 := dialAndRecord(t, e, "101", promptLen+2500*time.Millisecond)
-	score, promptAt := testpeer.ContainsAt(heard101, newCall, testpeer.PhoneRate)
-	farAt := farEndStart(heard101)
-	t.Logf("101 call: new-call prompt at %v (correlation %.2f, %v long), provider's audio from %v", promptAt, score, promptLen, farAt)
-	if score < 0.7 {
-		t.Errorf("the phone did not hear the new-call prompt on 101 (correlation %.2f)", score)
-	}
-	if farAt < 0 {
-		t.Fatal("the phone never heard the provider on 101: the call was not connected")
-	}
-	if farAt < promptAt+promptLen-200*time.Millisecond {
-		t.Errorf("the provider's audio (from %v) came before the prompt ended (%v + %v)", farAt, promptAt, promptLen)
-	}
+	heard101, promptAt := dialAnnounced(t, e, "101")
 	if before := heard101[:min(len(heard101), int(promptAt.Seconds()*testpeer.PhoneRate))]; testpeer.ToneEnergy(before, testpeer.PhoneRate, farEndHz) > 0.3 {
 		t.Error("the provider's audio was heard before the prompt")
 	}
@@ -214,13 +228,7 @@ func TestClearLineAnnouncesVerificationCallAfterUnknownCaller(t *testing.T) {
 	}
 
 	// The family is told, once per channel (nothing for 999).
-	deadline := time.Now().Add(15 * time.Second)
-	for time.Now().Before(deadline) {
-		if m, h := rcv.counts(); m >= 1 && h >= 1 {
-			break
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	rcv.waitFor(1, 1, 15*time.Second)
 	time.Sleep(2 * time.Second)
 	rcv.mu.Lock()
 	defer rcv.mu.Unlock()
@@ -334,18 +342,7 @@ func TestClearLineAnnouncesBankCallAfterChallengedCaller(t *testing.T) {
 		t.Fatalf("withheld caller not challenged and refused: %+v", risky)
 	}
 
-	newCall, _ := prompts.Load(prompts.NewCall)
-	promptLen := time.Duration(len(newCall)) * time.Second / testpeer.PhoneRate
-	heard := dialAndRecord(t, e, "+443457404404", promptLen+2500*time.Millisecond)
-	score, promptAt := testpeer.ContainsAt(heard, newCall, testpeer.PhoneRate)
-	farAt := farEndStart(heard)
-	t.Logf("bank call: new-call prompt at %v (correlation %.2f), bank's audio from %v", promptAt, score, farAt)
-	if score < 0.7 {
-		t.Errorf("the phone did not hear the new-call prompt (correlation %.2f)", score)
-	}
-	if farAt < 0 || farAt < promptAt+promptLen-200*time.Millisecond {
-		t.Errorf("the bank's audio (from %v) did not follow the prompt (%v + %v)", farAt, promptAt, promptLen)
-	}
+	dialAnnounced(t, e, "+443457404404")
 	ver := e.waitCall(func(c store.Call) bool { return c.Direction == "outbound" })
 	if ver.Decision != "clear-line" || !anyContains(ver.Reasons, "challenged") {
 		t.Errorf("bank call log row %+v", ver)
@@ -353,13 +350,7 @@ func TestClearLineAnnouncesBankCallAfterChallengedCaller(t *testing.T) {
 	if ures, err := uas.Wait(e.ctx); err != nil || !ures.OK() {
 		t.Fatalf("bank: %v %s", err, ures.Summary())
 	}
-	deadline := time.Now().Add(15 * time.Second)
-	for time.Now().Before(deadline) {
-		if m, h := rcv.counts(); m >= 1 && h >= 1 {
-			break
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	rcv.waitFor(1, 1, 15*time.Second)
 	rcv.mu.Lock()
 	defer rcv.mu.Unlock()
 	if len(rcv.mails) != 1 || len(rcv.raw) != 1 {
@@ -408,18 +399,7 @@ func TestClearLineAfterScamCall(t *testing.T) {
 		t.Fatalf("the courier-fraud call was not judged a scam and ended: %+v", scamCall)
 	}
 
-	newCall, _ := prompts.Load(prompts.NewCall)
-	promptLen := time.Duration(len(newCall)) * time.Second / testpeer.PhoneRate
-	heard := dialAndRecord(t, e, "101", promptLen+2500*time.Millisecond)
-	score, promptAt := testpeer.ContainsAt(heard, newCall, testpeer.PhoneRate)
-	farAt := farEndStart(heard)
-	t.Logf("101 after a scam call: new-call prompt at %v (correlation %.2f), provider's audio from %v", promptAt, score, farAt)
-	if score < 0.7 {
-		t.Errorf("the phone did not hear the new-call prompt (correlation %.2f)", score)
-	}
-	if farAt < 0 || farAt < promptAt+promptLen-200*time.Millisecond {
-		t.Errorf("the provider's audio (from %v) did not follow the prompt (%v + %v)", farAt, promptAt, promptLen)
-	}
+	dialAnnounced(t, e, "101")
 	ver := e.waitCall(func(c store.Call) bool { return c.To == "101" })
 	if ver.Decision != "clear-line" || !anyContains(ver.Reasons, "likely scam") {
 		t.Errorf("101 call log row %+v", ver)
@@ -428,13 +408,7 @@ func TestClearLineAfterScamCall(t *testing.T) {
 		t.Fatalf("provider: %v %s", err, ures.Summary())
 	}
 	// Two alerts per channel: the scam itself, then the verification call.
-	deadline := time.Now().Add(15 * time.Second)
-	for time.Now().Before(deadline) {
-		if m, h := rcv.counts(); m >= 2 && h >= 2 {
-			break
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	rcv.waitFor(2, 2, 15*time.Second)
 	rcv.mu.Lock()
 	defer rcv.mu.Unlock()
 	var verMail, verHook string

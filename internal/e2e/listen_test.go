@@ -88,6 +88,18 @@ func (r *receivers) counts() (int, int) {
 	return len(r.mails), len(r.hooks)
 }
 
+// waitFor waits until at least mails e-mails and hooks webhooks have
+// arrived, or within has passed.
+func (r *receivers) waitFor(mails, hooks int, within time.Duration) {
+	deadline := time.Now().Add(within)
+	for time.Now().Before(deadline) {
+		if m, h := r.counts(); m >= mails && h >= hooks {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
 func listeningConfig(r *receivers, onScam string) func(*config.Config) {
 	return func(c *config.Config) {
 		c.Listening.Recognizer = "embedded"
@@ -208,13 +220,7 @@ func TestCourierFraudCallIsWarnedAlertedAndEnded(t *testing.T) {
 	}
 	t.Logf("incident tactics %v; transcript %+v", inc.Tactics, inc.Transcript)
 	// One alert on each channel, and no second one after a while.
-	deadline := time.Now().Add(15 * time.Second)
-	for time.Now().Before(deadline) {
-		if m, h := rcv.counts(); m >= 1 && h >= 1 {
-			break
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	rcv.waitFor(1, 1, 15*time.Second)
 	time.Sleep(3 * time.Second)
 	m, h := rcv.counts()
 	if m != 1 || h != 1 {

@@ -51,7 +51,7 @@ const clearTimeout = 5 * time.Second
 // ensureEnded makes sure every listed call of the line is over: calls still
 // in progress are ended by clearline, and the wait lasts until each is
 // untracked (the gateway untracks a call only after its legs got their BYE
-// and its media legs were closed). It reports whether all are confirmed over.
+// and its media legs were closed). It returns an error when any is not confirmed over.
 func (g *Gateway) ensureEnded(ctx context.Context, self *Call, ids []string) error {
 	for _, id := range ids {
 		if id == self.ID {

@@ -427,14 +427,8 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request, c *reqCtx) (*view
 		return v, statusErr(http.StatusConflict, "Setup is already done: log in instead.")
 	}
 	f := c.form
-	fields := map[string]string{}
-	user := strings.TrimSpace(f.Get("username"))
-	if err := auth.CheckUsername(user); err != nil {
-		fields["username"] = capital(err.Error())
-	}
-	if err := auth.CheckPassword(f.Get("password")); err != nil {
-		fields["password"] = capital(err.Error())
-	} else if f.Get("password") != f.Get("confirm") {
+	user, fields := accountFields(f)
+	if _, bad := fields["password"]; !bad && f.Get("password") != f.Get("confirm") {
 		fields["confirm"] = "The two passwords are not the same."
 	}
 	if len(fields) > 0 {

@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -209,14 +210,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request, c *reqCtx) (
 	}
 	back := func() (*view, error) { return s.usersView(r) }
 	f := c.form
-	fields := map[string]string{}
-	user := strings.TrimSpace(f.Get("username"))
-	if err := auth.CheckUsername(user); err != nil {
-		fields["username"] = capital(err.Error())
-	}
-	if err := auth.CheckPassword(f.Get("password")); err != nil {
-		fields["password"] = capital(err.Error())
-	}
+	user, fields := accountFields(f)
 	role := f.Get("role")
 	lines := f["lines"]
 	switch role {
@@ -298,4 +292,19 @@ func (s *Server) setUserLines(w http.ResponseWriter, r *http.Request, c *reqCtx)
 	}
 	v.Flash = "Saved the lines for " + user + "."
 	return v, nil
+}
+
+// accountFields reads a new account's username and password from a form
+// (setup and People) and returns the trimmed username and a message per
+// field that is not acceptable.
+func accountFields(f url.Values) (string, map[string]string) {
+	fields := map[string]string{}
+	user := strings.TrimSpace(f.Get("username"))
+	if err := auth.CheckUsername(user); err != nil {
+		fields["username"] = capital(err.Error())
+	}
+	if err := auth.CheckPassword(f.Get("password")); err != nil {
+		fields["password"] = capital(err.Error())
+	}
+	return user, fields
 }

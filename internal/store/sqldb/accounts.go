@@ -23,11 +23,11 @@ func validUser(op string, u store.User) error {
 }
 
 func (s *DB) insertUser(ctx context.Context, tx *sql.Tx, op string, u store.User) error {
-	var n int
-	if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM users WHERE username = ?`), u.Username).Scan(&n); err != nil {
+	exists, err := s.userExists(ctx, tx, u.Username)
+	if err != nil {
 		return err
 	}
-	if n > 0 {
+	if exists {
 		return store.Errorf(store.KindConflict, op, "username %q is taken", u.Username)
 	}
 	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO users (username, role, password_hash, created_at) VALUES (?, ?, ?, ?)`),
@@ -35,6 +35,13 @@ func (s *DB) insertUser(ctx context.Context, tx *sql.Tx, op string, u store.User
 		return err
 	}
 	return s.setLines(ctx, tx, u.Username, u.Lines)
+}
+
+// userExists reports whether username has an account.
+func (s *DB) userExists(ctx context.Context, tx *sql.Tx, username string) (bool, error) {
+	var n int
+	err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM users WHERE username = ?`), username).Scan(&n)
+	return n > 0, err
 }
 
 func (s *DB) setLines(ctx context.Context, tx *sql.Tx, username string, lines []string) error {
@@ -179,11 +186,11 @@ func (s *DB) CountUsers(ctx context.Context) (int, error) {
 func (s *DB) SetUserLines(ctx context.Context, username string, lineIDs []string) error {
 	const op = "set user lines"
 	return s.tx(ctx, op, func(tx *sql.Tx) error {
-		var n int
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM users WHERE username = ?`), username).Scan(&n); err != nil {
+		exists, err := s.userExists(ctx, tx, username)
+		if err != nil {
 			return err
 		}
-		if n == 0 {
+		if !exists {
 			return store.Errorf(store.KindNotFound, op, "no user %q", username)
 		}
 		return s.setLines(ctx, tx, username, slices.Sorted(slices.Values(lineIDs)))
@@ -204,14 +211,14 @@ func (s *DB) CreateSession(ctx context.Context, se store.Session) error {
 		return store.Errorf(store.KindInvalid, op, "session expires before it starts")
 	}
 	return s.tx(ctx, op, func(tx *sql.Tx) error {
-		var n int
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM users WHERE username = ?`), se.Username).Scan(&n); err != nil {
+		exists, err := s.userExists(ctx, tx, se.Username)
+		if err != nil {
 			return err
 		}
-		if n == 0 {
+		if !exists {
 			return store.Errorf(store.KindNotFound, op, "no user %q", se.Username)
 		}
-		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO sessions (token_hash, username, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`),
+		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO sessions (token_hash, username, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`),
 			se.TokenHash, se.Username, se.CSRF, ms(se.CreatedAt), ms(se.ExpiresAt))
 		return err
 	})

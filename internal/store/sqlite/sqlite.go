@@ -6,11 +6,14 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	"modernc.org/sqlite" // also registers the "sqlite" driver
+	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/clearline/clearline/internal/store/sqldb"
 )
@@ -48,7 +51,7 @@ func Open(ctx context.Context, path string) (*sqldb.DB, error) {
 	// One connection: SQLite has a single writer, and this keeps ":memory:"
 	// one database. WAL still lets readers in other processes proceed.
 	db.SetMaxOpenConns(1)
-	if err := db.PingContext(ctx); err != nil {
+	if err := connect(ctx, db); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
@@ -60,4 +63,31 @@ func Open(ctx context.Context, path string) (*sqldb.DB, error) {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
 	return s, nil
+}
+
+// connect opens the first connection, which runs the pragmas. Switching a
+// new file to WAL needs an exclusive lock, and when two processes ask for
+// it at the same moment SQLite returns SQLITE_BUSY at once rather than
+// wait (waiting could deadlock, so busy_timeout does not apply). The loser
+// tries again after a short pause, for as long as busy_timeout would have
+// waited.
+func connect(ctx context.Context, db *sql.DB) error {
+	deadline := time.Now().Add(5 * time.Second)
+	for pause := time.Millisecond; ; pause = min(2*pause, 50*time.Millisecond) {
+		err := db.PingContext(ctx)
+		if err == nil || !isBusy(err) || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(pause):
+		}
+	}
+}
+
+// isBusy reports whether err is SQLite's "database is locked".
+func isBusy(err error) bool {
+	var e *sqlite.Error
+	return errors.As(err, &e) && e.Code()&0xff == sqlite3.SQLITE_BUSY
 }

@@ -21,35 +21,13 @@ func (s *DB) StartCall(ctx context.Context, c store.Call) error {
 	if c.StartedAt.IsZero() {
 		return store.Errorf(store.KindInvalid, "start call", "start time is missing")
 	}
-	return s.tx(ctx, "start call", func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO calls
-			(id, line_id, direction, from_number, to_number, caller_name, started_at, outcome, emergency, decision, reasons)
-			VALUES (?, ?, ?, ?, ?, ?, ?, 'in-progress', ?, ?, ?)`),
-			c.ID, c.LineID, c.Direction, c.From, c.To, c.CallerName, ms(c.StartedAt), c.Emergency, c.Decision, jsonList(c.Reasons))
-		return err
-	})
+	return s.calls.write(ctx, "start call", stmtStartCall, "",
+		c.ID, c.LineID, c.Direction, c.From, c.To, c.CallerName, ms(c.StartedAt), c.Emergency, c.Decision, jsonList(c.Reasons))
 }
 
-// update runs one UPDATE on a call and reports not-found.
-func (s *DB) update(ctx context.Context, op, id, query string, args ...any) error {
-	return s.tx(ctx, op, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, s.q(query), append(args, id)...)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return store.Errorf(store.KindNotFound, op, "no call %q", id)
-		}
-		return nil
-	})
-}
-
-// AnswerCall records the answer time.
+// AnswerCall records when the call was answered.
 func (s *DB) AnswerCall(ctx context.Context, id string, at time.Time) error {
-	// A late answer for a call already ended records the time but never
-	// reopens it.
-	return s.update(ctx, "answer call", id, `UPDATE calls SET answered_at = ?,
-		outcome = CASE WHEN outcome = 'in-progress' THEN 'answered' ELSE outcome END WHERE id = ?`, ms(at))
+	return s.calls.write(ctx, "answer call", stmtAnswerCall, id, ms(at), id)
 }
 
 // EndCall records the end, the outcome and who hung up.
@@ -57,17 +35,17 @@ func (s *DB) EndCall(ctx context.Context, id string, at time.Time, outcome, hang
 	if strings.TrimSpace(outcome) == "" || outcome == "in-progress" {
 		return store.Errorf(store.KindInvalid, "end call", "outcome %q is not a final outcome", outcome)
 	}
-	return s.update(ctx, "end call", id, `UPDATE calls SET ended_at = ?, outcome = ?, hangup_by = ? WHERE id = ?`, ms(at), outcome, hangupBy)
+	return s.calls.write(ctx, "end call", stmtEndCall, id, ms(at), outcome, hangupBy, id)
 }
 
 // SetCallDecision stores the screening decision and its reasons.
 func (s *DB) SetCallDecision(ctx context.Context, id, decision string, reasons []string) error {
-	return s.update(ctx, "set call decision", id, `UPDATE calls SET decision = ?, reasons = ? WHERE id = ?`, decision, jsonList(reasons))
+	return s.calls.write(ctx, "set call decision", stmtCallDecision, id, decision, jsonList(reasons), id)
 }
 
 // SetCallVerdict stores the detector's verdict and tactics.
 func (s *DB) SetCallVerdict(ctx context.Context, id, verdict string, tactics []string) error {
-	return s.update(ctx, "set call verdict", id, `UPDATE calls SET verdict = ?, tactics = ? WHERE id = ?`, verdict, jsonList(tactics))
+	return s.calls.write(ctx, "set call verdict", stmtCallVerdict, id, verdict, jsonList(tactics), id)
 }
 
 const callColumns = `id, line_id, direction, from_number, to_number, caller_name, started_at, answered_at, ended_at,

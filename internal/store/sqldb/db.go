@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/clearline/clearline/internal/store"
@@ -43,6 +44,8 @@ type Dialect struct {
 type DB struct {
 	db      *sql.DB
 	dialect Dialect
+	calls   *committer // the call log's writes (commit.go)
+	close   sync.Once
 }
 
 var _ store.Store = (*DB)(nil)
@@ -53,14 +56,22 @@ func New(ctx context.Context, db *sql.DB, d Dialect) (*DB, error) {
 	if err := s.migrate(ctx); err != nil {
 		return nil, err
 	}
+	c, err := newCommitter(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	s.calls = c
 	return s, nil
 }
 
 // SQL returns the underlying handle (tests).
 func (s *DB) SQL() *sql.DB { return s.db }
 
-// Close closes the database.
-func (s *DB) Close() error { return s.db.Close() }
+// Close commits the call-log writes still queued and closes the database.
+func (s *DB) Close() error {
+	s.close.Do(s.calls.stop)
+	return s.db.Close()
+}
 
 // q rewrites '?' placeholders for the dialect.
 func (s *DB) q(query string) string {

@@ -36,6 +36,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"list entries", testListEntries},
 		{"sql-injection-looking text round-trips", testHostileText},
 		{"concurrent calls", testConcurrent},
+		{"a bad write among many fails alone", testBadWriteAlone},
 		{"closed store errors", testClosed},
 		{"a late answer never reopens an ended call", testLateAnswer},
 		{"incidents and the alert outbox", testIncidents},
@@ -789,6 +790,52 @@ func testConcurrent(t *testing.T, s store.Store) {
 		if c.Duration() != time.Second || !reflect.DeepEqual(c.Reasons, []string{c.ID}) {
 			t.Errorf("call %+v", c)
 		}
+	}
+}
+
+func testBadWriteAlone(t *testing.T, s store.Store) {
+	// Writes arriving together may share a transaction. A duplicate call
+	// id and an answer for a call that does not exist, among many good
+	// writes released at the same moment, fail on their own; every good
+	// write is made.
+	must(t, s.StartCall(ctx(), call("taken", t0)))
+	const good = 40
+	release := make(chan struct{})
+	var wg sync.WaitGroup
+	errs := make([]error, good+2)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-release
+			switch i {
+			case good:
+				errs[i] = s.StartCall(ctx(), call("taken", t0.Add(time.Hour)))
+			case good + 1:
+				errs[i] = s.AnswerCall(ctx(), "missing", t0)
+			default:
+				errs[i] = s.StartCall(ctx(), call(fmt.Sprintf("g%d", i), t0.Add(time.Duration(i)*time.Millisecond)))
+			}
+		}()
+	}
+	close(release)
+	wg.Wait()
+	for i, err := range errs[:good] {
+		if err != nil {
+			t.Errorf("good write %d: %v", i, err)
+		}
+	}
+	if k := store.KindOf(errs[good]); k != store.KindConflict {
+		t.Errorf("duplicate call id: kind %v (%v), want conflict", k, errs[good])
+	}
+	if !store.IsNotFound(errs[good+1]) {
+		t.Errorf("answer of a missing call: %v, want not found", errs[good+1])
+	}
+	if cs, err := s.ListCalls(ctx(), store.CallFilter{Limit: 1000}); err != nil || len(cs) != good+1 {
+		t.Fatalf("%d calls stored, %v; want %d", len(cs), err, good+1)
+	}
+	if c := getCall(t, s, "taken"); !c.StartedAt.Equal(t0) {
+		t.Errorf("the duplicate changed the first call: %+v", c)
 	}
 }
 

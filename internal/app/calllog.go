@@ -18,6 +18,7 @@ func (l callLog) StartCall(ctx context.Context, c gateway.CallRecord) error {
 		ID: c.ID, LineID: c.LineID, Direction: c.Direction,
 		From: c.From, To: c.To, CallerName: c.CallerName,
 		StartedAt: c.StartedAt, Emergency: c.Emergency,
+		Decision: c.Decision, Reasons: c.Reasons,
 	})
 }
 

@@ -144,13 +144,18 @@ func (g *Gateway) untrack(c *Call) {
 	g.wg.Done()
 }
 
-// logStart writes the call's first row.
-func (c *Call) logStart() {
-	err := c.g.calls.StartCall(context.Background(), CallRecord{
+// logStart writes the call's first row, with the screening decision when
+// it is already known (scr may be nil).
+func (c *Call) logStart(scr *Screening) {
+	r := CallRecord{
 		ID: c.ID, LineID: c.LineID, Direction: c.Direction,
 		From: c.From, To: c.To, CallerName: c.CallerName,
 		StartedAt: c.g.now(), Emergency: c.Emergency,
-	})
+	}
+	if scr != nil {
+		r.Decision, r.Reasons = scr.Action, scr.Reasons
+	}
+	err := c.g.calls.StartCall(context.Background(), r)
 	if err != nil {
 		c.g.log.Error("call log: start", "call_id", c.ID, "error", err)
 	}

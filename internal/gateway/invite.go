@@ -103,7 +103,10 @@ func (g *Gateway) inbound(req *sip.Request, tx sip.ServerTransaction) {
 	c.LineID = lineID
 	g.track(c)
 	defer g.untrack(c)
-	c.logStart()
+	// Screening is an in-memory decision: made first, it goes into the
+	// call's first row, one call-log write fewer per call.
+	scr := g.hooks.ScreenInbound(c.ctx, c)
+	c.logStart(&scr)
 	defer c.finish()
 	g.emit(c.ID, "invite", fmt.Sprintf("from %s to line %s", displayCaller(c), lineID))
 	g.log.Info("inbound call", "call_id", c.ID, "sip_call_id", c.SIPCallID, "from", c.From, "line", lineID)
@@ -111,11 +114,6 @@ func (g *Gateway) inbound(req *sip.Request, tx sip.ServerTransaction) {
 		return
 	}
 	defer c.in.Close()
-
-	scr := g.hooks.ScreenInbound(c.ctx, c)
-	if err := g.calls.SetCallDecision(context.Background(), c.ID, scr.Action, scr.Reasons); err != nil {
-		g.log.Error("call log: decision", "call_id", c.ID, "error", err)
-	}
 	g.emit(c.ID, "screened", scr.Action)
 	switch scr.Action {
 	case "block":
@@ -156,6 +154,7 @@ func (g *Gateway) inbound(req *sip.Request, tx sip.ServerTransaction) {
 	invite := sip.NewRequest(sip.INVITE, b.contact)
 	invite.SetDestination(b.source)
 	invite.SetTransport(transportOf(b.transport))
+	g.fromListener(invite)
 	fromUser := c.From
 	if c.Anonymous {
 		fromUser = "anonymous"
@@ -204,7 +203,7 @@ func (g *Gateway) outbound(req *sip.Request, tx sip.ServerTransaction) {
 	c.Emergency = g.isEmergency(dialled)
 	g.track(c)
 	defer g.untrack(c)
-	c.logStart()
+	c.logStart(nil)
 	defer c.finish()
 	if c.Emergency {
 		// Emergency calls: straight to the provider, no hooks, no prompts.
@@ -243,6 +242,7 @@ func (g *Gateway) outbound(req *sip.Request, tx sip.ServerTransaction) {
 	invite := sip.NewRequest(sip.INVITE, sip.Uri{Scheme: "sip", User: dialled, Host: t.Domain})
 	invite.SetDestination(t.Address)
 	invite.SetTransport(transportOf(t.Transport))
+	g.fromListener(invite)
 	invite.AppendHeader(&sip.FromHeader{
 		Address: sip.Uri{Scheme: "sip", User: c.From, Host: t.Domain},
 		Params:  tagParams(),
@@ -636,6 +636,18 @@ func displayCaller(c *Call) string {
 		return "a withheld number"
 	}
 	return c.From
+}
+
+// fromListener makes a request over UDP leave from clearline's own SIP
+// socket rather than a new one per destination: providers expect requests
+// from the port a line registered from, the replies (and later requests in
+// the dialog) arrive where the large receive buffer is, and there is one
+// socket to read, not one per peer.
+func (g *Gateway) fromListener(req *sip.Request) {
+	if g.udpLocal == nil || req.Transport() != "UDP" {
+		return
+	}
+	req.Laddr = sip.Addr{IP: g.udpLocal.IP, Port: g.udpLocal.Port}
 }
 
 func transportOf(t string) string {

@@ -45,6 +45,7 @@ func (g *Gateway) registerRequest(expiry time.Duration) *sip.Request {
 	req := sip.NewRequest(sip.REGISTER, sip.Uri{Scheme: "sip", Host: t.Domain})
 	req.SetDestination(t.Address)
 	req.SetTransport(transportOf(t.Transport))
+	g.fromListener(req)
 	aor := sip.Uri{Scheme: "sip", User: t.Username, Host: t.Domain}
 	req.AppendHeader(&sip.FromHeader{Address: aor, Params: tagParams()})
 	req.AppendHeader(&sip.ToHeader{Address: aor, Params: sip.NewParams()})

@@ -16,7 +16,7 @@ const readBufSize = 2048
 // it.
 type receiver struct {
 	buf []byte
-	pcm []int16 // decoded audio for taps and filters
+	pcm []int16 // decoded audio for taps (decodeScratch)
 
 	haveEvent          bool
 	eventSSRC, eventTS uint32 // the last telephone-event seen, to de-duplicate
@@ -26,7 +26,15 @@ type receiver struct {
 
 func (r *receiver) init() {
 	r.buf = make([]byte, readBufSize)
-	r.pcm = make([]int16, readBufSize)
+}
+
+// decodeScratch is where tapped audio is decoded, made on first use: most
+// legs are never tapped.
+func (r *receiver) decodeScratch() []int16 {
+	if r.pcm == nil {
+		r.pcm = make([]int16, readBufSize)
+	}
+	return r.pcm
 }
 
 // readLoop drains the RTP socket until it is closed. It never blocks on
@@ -85,7 +93,8 @@ func (l *Leg) handle(pkt []byte, src netip.AddrPort) {
 	if codec, ok := g711ByPT(h.pt); ok {
 		var pcm []int16
 		if l.deliver.tapping() {
-			pcm = l.rx.pcm[:codec.decode(l.rx.pcm, payload)]
+			scratch := l.rx.decodeScratch()
+			pcm = scratch[:codec.decode(scratch, payload)]
 			l.deliver.tap(pcm, &l.stats)
 		}
 		if d != nil {

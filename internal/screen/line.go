@@ -73,16 +73,24 @@ type Line struct {
 }
 
 type lineSnap struct {
-	policy   Policy
-	prefixes *prefixIndex
-	trusted  map[Number]string // number -> name
-	blocked  *List
+	policy      Policy
+	quietReason []string // for policy.QuietHours, made by fixed
+	prefixes    *prefixIndex
+	trusted     map[Number]trusted
+	blocked     *List
+}
+
+// trusted is a trusted contact's name and the reason, made by fixed, for
+// letting their calls ring.
+type trusted struct {
+	name   string
+	reason []string
 }
 
 // NewLine returns a line with policy p and empty lists.
 func NewLine(id string, p Policy) (*Line, error) {
 	l := &Line{id: id}
-	s := &lineSnap{trusted: map[Number]string{}}
+	s := &lineSnap{trusted: map[Number]trusted{}}
 	if err := s.setPolicy(p); err != nil {
 		return nil, fmt.Errorf("line %s: %w", id, err)
 	}
@@ -97,6 +105,7 @@ func (s *lineSnap) setPolicy(p Policy) error {
 	ix, _ := newPrefixIndex(p.BlockedPrefixes) // validated above
 	s.policy = p.withDefaults()
 	s.policy.BlockedPrefixes = slices.Clone(p.BlockedPrefixes)
+	s.quietReason = quietReason(p.QuietHours)
 	s.prefixes = ix
 	return nil
 }
@@ -139,7 +148,7 @@ func (l *Line) AddTrusted(cs ...Contact) {
 		s.trusted = maps.Clone(s.trusted)
 		for _, c := range cs {
 			if c.Number != 0 {
-				s.trusted[c.Number] = c.Name
+				s.trusted[c.Number] = trusted{name: c.Name, reason: trustedReason(c.Name)}
 			}
 		}
 		return nil
@@ -165,16 +174,16 @@ func (l *Line) RemoveTrusted(nums ...Number) int {
 
 // Trusted returns the trusted contact with number n.
 func (l *Line) Trusted(n Number) (Contact, bool) {
-	name, ok := l.load().trusted[n]
-	return Contact{Name: name, Number: n}, ok
+	t, ok := l.load().trusted[n]
+	return Contact{Name: t.name, Number: n}, ok
 }
 
 // Contacts returns the trusted contacts sorted by name, then number.
 func (l *Line) Contacts() []Contact {
 	t := l.load().trusted
 	out := make([]Contact, 0, len(t))
-	for n, name := range t {
-		out = append(out, Contact{Name: name, Number: n})
+	for n, c := range t {
+		out = append(out, Contact{Name: c.name, Number: n})
 	}
 	slices.SortFunc(out, func(a, b Contact) int {
 		return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.Number, b.Number))

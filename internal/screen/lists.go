@@ -1,6 +1,7 @@
 package screen
 
 import (
+	"cmp"
 	"fmt"
 	"iter"
 	"maps"
@@ -55,6 +56,15 @@ func (l *List) Contains(n Number) bool {
 		}
 	}
 	return l.base.Contains(uint64(n))
+}
+
+// Prefetch starts loading the memory that Contains(n) will read in a large
+// list, without waiting for it (see numset.Set.Prefetch). It never changes
+// a result.
+func (l *List) Prefetch(n Number) {
+	if l != nil {
+		l.base.Prefetch(uint64(n))
+	}
 }
 
 // Len returns the number of numbers on the list.
@@ -204,14 +214,32 @@ func DefaultPrefixRules() []PrefixRule {
 	}
 }
 
-// prefixIndex finds the rules matching a number's digits.
+// prefixIndex finds the rules matching a number's digits. Rules are
+// grouped by the length of their prefix, and looked up by the prefix's
+// digits read as a number: a number's first digits are read once, a few
+// more for each longer group.
 type prefixIndex struct {
-	lens  []int // distinct prefix lengths, ascending
-	rules map[string]PrefixRule
+	groups []prefixGroup // by length, ascending
 }
 
+// prefixGroup holds the rules whose prefixes have n digits, sorted by the
+// prefix's digits' value: rules[i] has value values[i].
+type prefixGroup struct {
+	n      int
+	values []uint64
+	rules  []prefixRule
+}
+
+// prefixRule is a rule with its reason made by fixed.
+type prefixRule struct {
+	PrefixRule
+	reason []string
+}
+
+// newPrefixIndex indexes rules; of rules with the same prefix, the last
+// counts.
 func newPrefixIndex(rules []PrefixRule) (*prefixIndex, error) {
-	ix := &prefixIndex{rules: map[string]PrefixRule{}}
+	byPrefix := map[string]PrefixRule{} // by digits
 	for _, r := range rules {
 		d := strings.TrimPrefix(r.Prefix, "+")
 		if !strings.HasPrefix(r.Prefix, "+") || d == "" || strings.Trim(d, "0123456789") != "" || len(d) > 19 {
@@ -220,26 +248,53 @@ func newPrefixIndex(rules []PrefixRule) (*prefixIndex, error) {
 		if r.Reason == "" {
 			r.Reason = "in the blocked range " + r.Prefix
 		}
-		ix.rules[d] = r
-		if !slices.Contains(ix.lens, len(d)) {
-			ix.lens = append(ix.lens, len(d))
-		}
+		byPrefix[d] = r
 	}
-	slices.Sort(ix.lens)
+	// Sorting the digits by length, then value, sorts the groups and each
+	// group's rules.
+	digits := slices.Collect(maps.Keys(byPrefix))
+	slices.SortFunc(digits, func(a, b string) int { return cmp.Or(cmp.Compare(len(a), len(b)), strings.Compare(a, b)) })
+	ix := &prefixIndex{}
+	for _, d := range digits {
+		if len(ix.groups) == 0 || ix.groups[len(ix.groups)-1].n != len(d) {
+			ix.groups = append(ix.groups, prefixGroup{n: len(d)})
+		}
+		g := &ix.groups[len(ix.groups)-1]
+		r := byPrefix[d]
+		g.values = append(g.values, digitsValue(d))
+		g.rules = append(g.rules, prefixRule{PrefixRule: r, reason: fixed(r.Reason)})
+	}
 	return ix, nil
 }
 
-// match gives c the reason of every rule whose prefix starts digits.
+// digitsValue reads at most 19 ASCII digits as a number. A prefix with
+// leading zeros reads as a smaller number than any number's digits of the
+// same length (which never start with 0), so it matches no number.
+func digitsValue(d string) uint64 {
+	v := uint64(0)
+	for i := 0; i < len(d); i++ {
+		v = v*10 + uint64(d[i]-'0')
+	}
+	return v
+}
+
+// match gives c the reason of every rule whose prefix starts digits, the
+// shortest first.
 func (ix *prefixIndex) match(digits []byte, c *call) {
 	if ix == nil {
 		return
 	}
-	for _, l := range ix.lens {
-		if l > len(digits) {
+	v, read := uint64(0), 0 // the value of digits[:read]
+	for i := range ix.groups {
+		g := &ix.groups[i]
+		if g.n > len(digits) {
 			break
 		}
-		if r, ok := ix.rules[string(digits[:l])]; ok {
-			c.say(r.Reason)
+		for ; read < g.n; read++ {
+			v = v*10 + uint64(digits[read]-'0')
+		}
+		if j, ok := slices.BinarySearch(g.values, v); ok {
+			c.sayFixed(g.rules[j].reason)
 		}
 	}
 }
@@ -248,7 +303,12 @@ func (ix *prefixIndex) list() []PrefixRule {
 	if ix == nil {
 		return nil
 	}
-	out := slices.Collect(maps.Values(ix.rules))
+	var out []PrefixRule
+	for _, g := range ix.groups {
+		for _, r := range g.rules {
+			out = append(out, r.PrefixRule)
+		}
+	}
 	slices.SortFunc(out, func(a, b PrefixRule) int { return strings.Compare(a.Prefix, b.Prefix) })
 	return out
 }
@@ -263,7 +323,7 @@ type Lists struct {
 }
 
 type listsSnap struct {
-	services  map[string]string
+	services  map[string]service // by code
 	dno       *List
 	community *List
 	prefixes  *prefixIndex
@@ -274,12 +334,25 @@ type listsSnap struct {
 func NewLists() *Lists {
 	l := &Lists{}
 	ix, _ := newPrefixIndex(DefaultPrefixRules()) // constants; TestDefaultsAreValid checks them
-	s := &listsSnap{services: map[string]string{}, prefixes: ix}
-	for _, c := range DefaultServiceCodes() {
-		s.services[c.Code] = c.Name
-	}
+	s := &listsSnap{services: services(DefaultServiceCodes()), prefixes: ix}
 	l.snap.Store(s)
 	return l
+}
+
+// service is a service code's name and the reason made by fixed for
+// blocking a caller ID that is the code.
+type service struct {
+	name   string
+	reason []string
+}
+
+// services indexes codes by code (the last of any repeats wins).
+func services(codes []ServiceCode) map[string]service {
+	m := make(map[string]service, len(codes))
+	for _, c := range codes {
+		m[c.Code] = service{name: c.Name, reason: serviceReason(c.Code, c.Name)}
+	}
+	return m
 }
 
 func (l *Lists) load() *listsSnap { return l.snap.Load() }
@@ -298,13 +371,12 @@ func (l *Lists) update(f func(s *listsSnap) error) error {
 
 // SetServiceCodes replaces the service codes.
 func (l *Lists) SetServiceCodes(codes []ServiceCode) error {
-	m := map[string]string{}
 	for _, c := range codes {
 		if c.Code == "" || strings.Trim(c.Code, "0123456789") != "" || len(c.Code) > 6 {
 			return fmt.Errorf("set service codes: %q is not a short code of up to 6 digits", c.Code)
 		}
-		m[c.Code] = c.Name
 	}
+	m := services(codes)
 	return l.update(func(s *listsSnap) error { s.services = m; return nil })
 }
 
@@ -312,8 +384,8 @@ func (l *Lists) SetServiceCodes(codes []ServiceCode) error {
 func (l *Lists) ServiceCodes() []ServiceCode {
 	s := l.load()
 	out := make([]ServiceCode, 0, len(s.services))
-	for c, n := range s.services {
-		out = append(out, ServiceCode{Code: c, Name: n})
+	for c, svc := range s.services {
+		out = append(out, ServiceCode{Code: c, Name: svc.name})
 	}
 	slices.SortFunc(out, func(a, b ServiceCode) int { return strings.Compare(a.Code, b.Code) })
 	return out

@@ -121,3 +121,47 @@ func TestActionText(t *testing.T) {
 		t.Error(`"ring" parsed as an action`)
 	}
 }
+
+// TestPrefixIndex checks matching by prefixes of several lengths: the
+// shortest reason first, the last of repeated prefixes counting, and a
+// prefix with a leading zero matching nothing.
+func TestPrefixIndex(t *testing.T) {
+	ix, err := newPrefixIndex([]PrefixRule{
+		{Prefix: "+4474", Reason: "first"},
+		{Prefix: "+447400", Reason: "six"},
+		{Prefix: "+44", Reason: "home"},
+		{Prefix: "+4474", Reason: "second"},
+		{Prefix: "+0447", Reason: "zero"},
+		{Prefix: "+447400123456"},
+		{Prefix: "+33"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		digits string
+		want   []string
+	}{
+		{"447400123456", []string{"home", "second", "six", "in the blocked range +447400123456"}},
+		{"447400123457", []string{"home", "second", "six"}},
+		{"447412345678", []string{"home", "second"}},
+		{"447500123456", []string{"home"}},
+		{"4474", []string{"home", "second"}},
+		{"33123456789", []string{"in the blocked range +33"}},
+		{"4", nil},
+		{"1201555012", nil},
+	} {
+		var c call
+		ix.match([]byte(tc.digits), &c)
+		if got := c.reasons[:c.nreasons]; !slices.Equal(got, tc.want) {
+			t.Errorf("%s: reasons %q, want %q", tc.digits, got, tc.want)
+		}
+	}
+	var prefixes []string
+	for _, r := range ix.list() {
+		prefixes = append(prefixes, r.Prefix)
+	}
+	if want := []string{"+0447", "+33", "+44", "+4474", "+447400", "+447400123456"}; !slices.Equal(prefixes, want) {
+		t.Errorf("list %q, want %q", prefixes, want)
+	}
+}

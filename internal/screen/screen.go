@@ -17,6 +17,7 @@ package screen
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -87,7 +88,11 @@ type Decision struct {
 	// Stage names the stage that decided (the Stage* constants).
 	Stage string
 	// Reasons explain the decision in plain English, in the order the
-	// stages found them; the deciding reason is last.
+	// stages found them; the deciding reason is last. Most decisions' reasons
+	// are fixed text, and then the slice is shared with every decision
+	// giving the same reasons, so that screening allocates nothing for
+	// them: read Reasons, copy it or append to it (its capacity is its
+	// length, so append copies), but never assign to its elements.
 	Reasons []string
 }
 
@@ -110,19 +115,20 @@ func (s *Screener) Decide(ctx context.Context, in Input) Decision {
 	}
 	for _, st := range pipeline {
 		if a, done := s.run(st, &c); done {
-			return c.decision(a, st.String())
+			return c.decision(a, st)
 		}
 	}
 	// The last stage always decides; this is unreachable.
-	return c.decision(Challenge, StageUnknown)
+	return c.decision(Challenge, unknownCaller)
 }
 
 // defaultLine is the policy for calls screened without a line.
-var defaultLine = lineSnap{policy: Policy{}.withDefaults()}
+var defaultLine = lineSnap{policy: Policy{}.withDefaults(), quietReason: quietReason(QuietHours{})}
 
 // call is the pipeline's working state for one decision. It stays on the
 // stack: the first reasons are kept in an array in it, and decision copies
-// them to the heap once, at their final length.
+// them to the heap once, at their final length, unless they are fixed text
+// made once (see fixed).
 type call struct {
 	in    Input
 	lists *listsSnap
@@ -130,18 +136,31 @@ type call struct {
 
 	raw       string         // caller ID, trimmed
 	anonymous bool           // withheld or unavailable
+	noNum     *noNumber      // why, when anonymous
 	num       numplan.Number // 0 when anonymous or unreadable
 	e164      [21]byte       // num as "+" and digits, e164[:ne164]
 	ne164     int
-	numStr    string // num as a string, once number has made it
+	numStr    string // num in international form, set with num
 
 	reasons  [4]string // the first reasons, reasons[:nreasons]
 	nreasons int
 	more     []string // any after the first four
+	fixedAll []string // every reason given, when they are one slice made by fixed
 }
 
-// say adds a reason.
+// fixed returns reasons whose text never changes as a slice made once (of
+// capacity its length, so that appending to it copies), for sayFixed and
+// sayFixedAfter: a decision whose reasons are exactly those returns the
+// slice itself as its Reasons, and allocates nothing for them.
+func fixed(texts ...string) []string { return slices.Clip(texts) }
+
+// say adds a reason whose text was made for this call.
 func (c *call) say(r string) {
+	c.fixedAll = nil
+	c.add(r)
+}
+
+func (c *call) add(r string) {
 	if c.nreasons < len(c.reasons) {
 		c.reasons[c.nreasons] = r
 		c.nreasons++
@@ -150,12 +169,38 @@ func (c *call) say(r string) {
 	c.more = append(c.more, r)
 }
 
+// sayFixed adds a reason made by fixed (one text).
+func (c *call) sayFixed(r []string) {
+	if c.said() == 0 {
+		c.fixedAll = r
+	} else {
+		c.fixedAll = nil
+	}
+	c.add(r[0])
+}
+
+// sayFixedAfter adds the last of rs, made by fixed, which are the reasons
+// given so far followed by the new one (if the reasons so far are others,
+// it is added all the same, and decision copies the reasons).
+func (c *call) sayFixedAfter(rs []string) {
+	if n := c.said(); n+1 == len(rs) && c.fixedAll != nil && slices.Equal(c.fixedAll, rs[:n]) {
+		c.fixedAll = rs
+	} else {
+		c.fixedAll = nil
+	}
+	c.add(rs[len(rs)-1])
+}
+
 // said returns how many reasons have been given.
 func (c *call) said() int { return c.nreasons + len(c.more) }
 
-func (c *call) decision(a Action, stage string) Decision {
-	d := Decision{Action: a, Stage: stage}
-	if n := c.said(); n > 0 {
+// decision returns the verdict of stage st with the reasons given.
+func (c *call) decision(a Action, st stage) Decision {
+	d := Decision{Action: a, Stage: st.String()}
+	switch n := c.said(); {
+	case c.fixedAll != nil:
+		d.Reasons = c.fixedAll
+	case n > 0:
 		d.Reasons = make([]string, n)
 		copy(d.Reasons[copy(d.Reasons, c.reasons[:c.nreasons]):], c.more)
 	}
@@ -163,31 +208,25 @@ func (c *call) decision(a Action, stage string) Decision {
 	case c.anonymous:
 		d.Number = Anonymous
 	case c.num != 0:
-		d.Number = c.number()
+		d.Number = c.numStr
 	default:
 		d.Number = c.raw
 	}
 	return d
 }
 
-// setNumber records the caller's number, parsed.
+// setNumber records the caller's number, parsed, with its international
+// form (numplan.Number.String): every decision on a number reports it. A
+// caller ID presented in exactly that form is used as it is.
 func (c *call) setNumber(n numplan.Number) {
 	c.num = n
-	c.ne164 = len(n.AppendE164(c.e164[:0]))
-}
-
-// number returns the caller's number in international form
-// (numplan.Number.String), made once per call; a caller ID presented in
-// exactly that form is used as it is.
-func (c *call) number() string {
-	if c.numStr == "" {
-		if e := c.e164[:c.ne164]; c.raw == string(e) {
-			c.numStr = c.raw
-		} else {
-			c.numStr = string(e)
-		}
+	e := n.AppendE164(c.e164[:0])
+	c.ne164 = len(e)
+	if c.raw == string(e) {
+		c.numStr = c.raw
+	} else {
+		c.numStr = string(e)
 	}
-	return c.numStr
 }
 
 // numDigits returns the caller's number's digits (country code first).
@@ -197,38 +236,56 @@ func (c *call) numDigits() []byte { return c.e164[1:c.ne164] }
 // "anonymous", and what UK networks and PBXs send for withheld
 // ("Restricted", "Private", "Withheld") and unavailable ("unavailable",
 // "unknown") numbers. Compared without regard to case.
-var withheldWords = [...]struct{ word, reason string }{
-	{"anonymous", reasonWithheld},
-	{"restricted", reasonWithheld},
-	{"private", reasonWithheld},
-	{"withheld", reasonWithheld},
-	{"unavailable", reasonUnavailable},
-	{"unknown", reasonUnavailable},
+var withheldWords = [...]struct {
+	word string
+	why  *noNumber
+}{
+	{"anonymous", numberWithheld},
+	{"restricted", numberWithheld},
+	{"private", numberWithheld},
+	{"withheld", numberWithheld},
+	{"unavailable", numberUnavailable},
+	{"unknown", numberUnavailable},
 }
 
-const (
-	reasonWithheld    = "the caller withheld their number"
-	reasonUnavailable = "the network could not give the caller's number (unavailable)"
-	reasonNoCallerID  = "no caller ID was sent"
+// noNumber is why a caller ID stands for no number, as the reasons (made
+// by fixed) of a decision on it: alone, and followed by the withheld
+// caller stage's reason for each action it can take.
+type noNumber struct {
+	alone, challenged, blocked []string
+}
+
+func newNoNumber(why string) *noNumber {
+	return &noNumber{
+		alone:      fixed(why),
+		challenged: fixed(why, reasonWithheldChallenged[0]),
+		blocked:    fixed(why, reasonWithheldBlocked[0]),
+	}
+}
+
+var (
+	numberWithheld    = newNoNumber("the caller withheld their number")
+	numberUnavailable = newNoNumber("the network could not give the caller's number (unavailable)")
+	noCallerID        = newNoNumber("no caller ID was sent")
 )
 
 // withheld reports whether the caller ID stands for no number, and why.
-func withheld(raw string) (string, bool) {
+func withheld(raw string) (*noNumber, bool) {
 	if raw == "" {
-		return reasonNoCallerID, true
+		return noCallerID, true
 	}
 	if c := raw[0]; c == '+' || ('0' <= c && c <= '9') {
-		return "", false
+		return nil, false
 	}
 	// "anonymous@anonymous.invalid" and similar whole URIs
 	user, _, _ := strings.Cut(raw, "@")
 	user = strings.TrimPrefix(strings.TrimPrefix(user, "sip:"), "sips:")
 	for _, w := range withheldWords {
 		if strings.EqualFold(user, w.word) {
-			return w.reason, true
+			return w.why, true
 		}
 	}
-	return "", false
+	return nil, false
 }
 
 // shortCode returns the caller ID's digits when it may be a short code: at
@@ -242,7 +299,8 @@ func (s *Screener) shortCode(raw string) (code string, plus bool, ok bool) {
 	}
 	var buf [24]byte
 	n := 0
-	most := 6 // digits a short code can have; more cannot be one
+	most := 6       // digits a short code can have; more cannot be one
+	spaced := false // separators between the digits
 	for i := 0; i < len(raw); i++ {
 		ch := raw[i]
 		switch {
@@ -256,6 +314,7 @@ func (s *Screener) shortCode(raw string) (code string, plus bool, ok bool) {
 			plus = true
 			most += len(s.ccStr)
 		case ch == ' ' || ch == '-' || ch == '.':
+			spaced = true
 		default:
 			return "", false, false
 		}
@@ -269,6 +328,9 @@ func (s *Screener) shortCode(raw string) (code string, plus bool, ok bool) {
 	}
 	if len(d) == 0 || len(d) > 6 {
 		return "", false, false
+	}
+	if !spaced {
+		return raw[len(raw)-len(d):], plus, true // the digits as written: no copy
 	}
 	return string(d), plus, true
 }

@@ -286,3 +286,50 @@ func FuzzDecide(f *testing.F) {
 		}
 	})
 }
+
+// TestDecideAllocations holds the decision path to its allocations: none
+// for a decision whose reasons are fixed text on a caller ID given in
+// international form, one (the international form) for a national one.
+func TestDecideAllocations(t *testing.T) {
+	f := newFixture(t, Policy{})
+	ctx := context.Background()
+	for _, tc := range []struct {
+		callerID string
+		want     float64
+	}{
+		{"+447400123457", 0}, // unknown caller
+		{mumMobile, 0},       // trusted contact
+		{"+447400555666", 0}, // community block list
+		{"anonymous", 0},
+		{"", 0},
+		{"999", 0},
+		{"+44999", 0},
+		{unknownMobile, 1},
+		{"07400123457", 1},
+	} {
+		got := testing.AllocsPerRun(100, func() {
+			f.s.Decide(ctx, Input{CallerID: tc.callerID, Line: f.line, Now: noon})
+		})
+		if got != tc.want {
+			t.Errorf("Decide(%q): %v allocations, want %v", tc.callerID, got, tc.want)
+		}
+	}
+}
+
+// TestSharedReasons: decisions with fixed reasons share them, so appending
+// to one decision's reasons must copy rather than change the next one's.
+func TestSharedReasons(t *testing.T) {
+	f := newFixture(t, Policy{})
+	ctx := context.Background()
+	for _, id := range []string{"+447400123457", "anonymous", mumMobile} {
+		d := f.s.Decide(ctx, Input{CallerID: id, Line: f.line, Now: noon})
+		want := slices.Clone(d.Reasons)
+		if cap(d.Reasons) != len(d.Reasons) {
+			t.Fatalf("%q: reasons of capacity %d for %d", id, cap(d.Reasons), len(d.Reasons))
+		}
+		_ = append(d.Reasons, "added by a caller")
+		if again := f.s.Decide(ctx, Input{CallerID: id, Line: f.line, Now: noon}); !slices.Equal(again.Reasons, want) {
+			t.Fatalf("%q: reasons %q after appending to a decision's, want %q", id, again.Reasons, want)
+		}
+	}
+}

@@ -117,8 +117,8 @@ func StageNames() []string {
 func (s *Screener) readCallerID(c *call) (Action, bool) {
 	c.raw = trimSpace(c.in.CallerID)
 	if why, ok := withheld(c.raw); ok {
-		c.anonymous = true
-		c.say(why)
+		c.anonymous, c.noNum = true, why
+		c.sayFixed(why.alone)
 	}
 	return 0, false
 }
@@ -134,10 +134,10 @@ func (s *Screener) serviceCode(c *call) (Action, bool) {
 	if !ok {
 		return 0, false
 	}
-	name, known := c.lists.services[code]
+	svc, known := c.lists.services[code]
 	switch {
 	case known:
-		c.say(code + " is the number of " + name + ", which never makes calls: the caller ID is faked")
+		c.sayFixed(svc.reason)
 	case plus:
 		return 0, false // "+4420": a truncated number, judged by later stages
 	default:
@@ -167,6 +167,10 @@ func (s *Screener) parseNumber(c *call) (Action, bool) {
 		c.say("caller ID " + strconv.Quote(c.raw) + " cannot be genuine: " + why)
 		return Block, true
 	}
+	// The community list's entry for n is almost always a miss to main
+	// memory: start fetching it now, so that it arrives while the stages
+	// up to blockLists run.
+	c.lists.community.Prefetch(n)
 	c.setNumber(n)
 	return 0, false
 }
@@ -181,7 +185,7 @@ func (s *Screener) dramaRange(c *call) (Action, bool) {
 	if !ok {
 		return 0, false
 	}
-	c.say(c.number() + " is in Ofcom's range reserved for TV and radio drama (" + r.Area + "): no real line has it, so the caller ID is made up")
+	c.say(c.numStr + " is in Ofcom's range reserved for TV and radio drama (" + r.Area + "): no real line has it, so the caller ID is made up")
 	return Block, true
 }
 
@@ -192,7 +196,7 @@ func (s *Screener) doNotOriginate(c *call) (Action, bool) {
 	if c.num == 0 || !c.lists.dno.Contains(c.num) {
 		return 0, false
 	}
-	c.say(c.number() + " is on the Do-Not-Originate list: it only receives calls (a bank's or government helpline), so the caller ID is faked")
+	c.say(c.numStr + " is on the Do-Not-Originate list: it only receives calls (a bank's or government helpline), so the caller ID is faked")
 	return Block, true
 }
 
@@ -206,7 +210,7 @@ func (s *Screener) invalidNumber(c *call) (Action, bool) {
 	if s.parser.ValidDigits(c.numDigits()) {
 		return 0, false
 	}
-	c.say(c.number() + " is not a valid number in the numbering plan (no such number is allocated), so the caller ID is made up")
+	c.say(c.numStr + " is not a valid number in the numbering plan (no such number is allocated), so the caller ID is made up")
 	return Block, true
 }
 
@@ -216,15 +220,11 @@ func (s *Screener) trustedContact(c *call) (Action, bool) {
 	if c.num == 0 {
 		return 0, false
 	}
-	name, ok := c.line.trusted[c.num]
+	t, ok := c.line.trusted[c.num]
 	if !ok {
 		return 0, false
 	}
-	if name == "" {
-		c.say("a trusted contact: rings straight through")
-	} else {
-		c.say("trusted contact " + strconv.Quote(name) + ": rings straight through")
-	}
+	c.sayFixed(t.reason)
 	return Allow, true
 }
 
@@ -237,10 +237,10 @@ func (s *Screener) blockLists(c *call) (Action, bool) {
 	}
 	before := c.said()
 	if c.line.blocked.Contains(c.num) {
-		c.say("on this line's block list")
+		c.sayFixed(reasonLineList)
 	}
 	if c.lists.community.Contains(c.num) {
-		c.say("on the community block list shared by all lines")
+		c.sayFixed(reasonCommunity)
 	}
 	d := c.numDigits()
 	c.lists.prefixes.match(d, c)
@@ -255,11 +255,10 @@ func (s *Screener) blockLists(c *call) (Action, bool) {
 // during the line's quiet hours: the phone does not ring at night for
 // anyone but trusted contacts.
 func (s *Screener) quietHours(c *call) (Action, bool) {
-	q := c.line.policy.QuietHours
-	if !q.Contains(c.in.Now) {
+	if !c.line.policy.QuietHours.Contains(c.in.Now) {
 		return 0, false
 	}
-	c.say("quiet hours " + q.String() + ": only trusted contacts are put through")
+	c.sayFixed(c.line.quietReason)
 	return Block, true
 }
 
@@ -271,9 +270,9 @@ func (s *Screener) withheldCaller(c *call) (Action, bool) {
 	}
 	a := c.line.policy.AnonymousAction
 	if a == Block {
-		c.say("this line blocks callers without a number")
+		c.sayFixedAfter(c.noNum.blocked)
 	} else {
-		c.say("callers without a number are asked to say their name before the phone rings")
+		c.sayFixedAfter(c.noNum.challenged)
 	}
 	return a, true
 }
@@ -285,13 +284,43 @@ func (s *Screener) unknownCaller(c *call) (Action, bool) {
 	a := c.line.policy.UnknownAction
 	switch a {
 	case Block:
-		c.say("not a trusted contact, and this line blocks unknown callers")
+		c.sayFixed(reasonUnknownBlocked)
 	case Allow:
-		c.say("not a trusted contact: put through, and the call is listened to for scam tactics")
+		c.sayFixed(reasonUnknownAllowed)
 	default:
-		c.say("not a trusted contact: asked to say their name before the phone rings")
+		c.sayFixed(reasonUnknownChallenged)
 	}
 	return a, true
+}
+
+// Reasons of fixed text (see fixed).
+var (
+	reasonLineList           = fixed("on this line's block list")
+	reasonCommunity          = fixed("on the community block list shared by all lines")
+	reasonWithheldBlocked    = fixed("this line blocks callers without a number")
+	reasonWithheldChallenged = fixed("callers without a number are asked to say their name before the phone rings")
+	reasonUnknownBlocked     = fixed("not a trusted contact, and this line blocks unknown callers")
+	reasonUnknownAllowed     = fixed("not a trusted contact: put through, and the call is listened to for scam tactics")
+	reasonUnknownChallenged  = fixed("not a trusted contact: asked to say their name before the phone rings")
+)
+
+// serviceReason is the reason for blocking a caller ID that is service
+// code code, of the service name.
+func serviceReason(code, name string) []string {
+	return fixed(code + " is the number of " + name + ", which never makes calls: the caller ID is faked")
+}
+
+// trustedReason is the reason for letting trusted contact name ring.
+func trustedReason(name string) []string {
+	if name == "" {
+		return fixed("a trusted contact: rings straight through")
+	}
+	return fixed("trusted contact " + strconv.Quote(name) + ": rings straight through")
+}
+
+// quietReason is the reason for refusing a call during quiet hours q.
+func quietReason(q QuietHours) []string {
+	return fixed("quiet hours " + q.String() + ": only trusted contacts are put through")
 }
 
 // trimSpace trims ASCII white space without allocating.

@@ -102,7 +102,7 @@ func (p *Parser) Valid(n Number) bool {
 // as AppendE164 writes them after the "+") are d, for a caller that has
 // them at hand.
 func (p *Parser) ValidDigits(d []byte) bool {
-	cc, nsn := splitDigits(d)
+	cc, nsn := splitDigitsIn(p.codes, d)
 	if cc == 0 || len(nsn) < 2 || len(nsn) > maxNSN {
 		return false
 	}

@@ -61,7 +61,11 @@ func (n Number) split(buf *[20]byte) (cc int, nsn []byte) {
 // country calling code and the national significant number, or cc 0 when
 // no known code starts d.
 func splitDigits(d []byte) (cc int, nsn []byte) {
-	codes := callingCodes()
+	return splitDigitsIn(callingCodes(), d)
+}
+
+// splitDigitsIn is splitDigits with the calling codes at hand.
+func splitDigitsIn(codes *[1000]bool, d []byte) (cc int, nsn []byte) {
 	v := 0
 	for i := 0; i < 3 && i < len(d); i++ {
 		v = v*10 + int(d[i]-'0')

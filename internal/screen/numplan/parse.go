@@ -37,6 +37,8 @@ type Parser struct {
 	npfp *dfa
 	// possible and local are the home region's possible number lengths.
 	possible, local []int32
+	// codes is callingCodes(), kept at hand for the fast path.
+	codes *[1000]bool
 
 	ccs [1000]ccSlot
 }
@@ -62,7 +64,7 @@ func New(region string) (*Parser, error) {
 	if meta == nil {
 		return nil, fmt.Errorf("numplan: no metadata for region %q", region)
 	}
-	p := &Parser{region: region, cc: cc, ccStr: fmt.Sprint(cc), meta: meta}
+	p := &Parser{region: region, cc: cc, ccStr: fmt.Sprint(cc), meta: meta, codes: callingCodes()}
 	gen := meta.GetGeneralDesc()
 	p.possible, p.local = gen.PossibleLength, gen.PossibleLengthLocalOnly
 	if len(p.possible) == 0 {
@@ -259,11 +261,10 @@ func (p *Parser) international(d []byte) (Number, bool) {
 	if d[0] == '0' {
 		return 0, false
 	}
-	codes := callingCodes()
 	cc := 0
 	for i := 0; i < 3 && i < len(d); i++ {
 		cc = cc*10 + int(d[i]-'0')
-		if codes[cc] {
+		if p.codes[cc] {
 			nsn := d[i+1:]
 			t := p.table(cc)
 			if t.err != nil || mayMatch(t.npfp, nsn) {

@@ -16,7 +16,9 @@
 // layouts follow, by size:
 //
 //   - Small sets (fewer than 2^18 keys) keep sorted uint64 keys (8 bytes a
-//     key, binary search).
+//     key, binary search). Above 4,096 keys a radix index on the keys'
+//     leading bits (at most a byte a key) narrows the search to a few keys
+//     first, so that a lookup misses the cache at most twice.
 //   - Middle-sized sets use buckets: the top b bits of h(k) pick a bucket;
 //     the remaining 50-b ≤ 32 bits are stored as a uint32 in a sorted run
 //     for that bucket, and a directory of uint32 offsets marks where each
@@ -38,6 +40,12 @@
 //     j+1's header says the next run starts. That costs 64/perBlock = 6.4
 //     bytes a key and a little stash. Only lookups in overflowing blocks
 //     read the stash.
+//
+// The block table of a large set is a single allocation of tens of
+// megabytes, which on Linux is backed by transparent huge pages where the
+// kernel allows (see adviseHugePages), so that finding the block's address
+// translation is not a second cache miss. Prefetch lets a caller start the
+// block's one cache miss early and do other work while it is served.
 //
 // In every layout (bucket or block, low part) identifies k exactly, because
 // h is a bijection: there are no false positives. Keys of 2^50 and above,
@@ -134,6 +142,7 @@ type Set struct {
 	// plain layout (small sets) and keys of 2^50 and above
 	keys []uint64
 	sum  *summary // of keys, when there are summaryFrom or more
+	rx   *radix   // of keys, when there are more than searchMax
 	big  []uint64
 }
 
@@ -163,6 +172,9 @@ func New(keys []uint64) *Set {
 		s := &Set{n: len(small) + len(big), keys: small, big: big}
 		if len(small) >= summaryFrom {
 			s.sum = newSummary(small)
+		}
+		if len(small) > searchMax {
+			s.rx = newRadix(small)
 		}
 		return s
 	}
@@ -272,6 +284,7 @@ func buildBlocks(each iter.Seq[uint64], n int) *Set {
 		return nil
 	}
 	blocks[blockWords*nb] = uint32(len(stash)) << hdrShift
+	adviseHugePages(blocks)
 	return &Set{n: total, nblocks: nb, blocks: blocks, stash: slices.Clip(stash)}
 }
 
@@ -314,11 +327,11 @@ func (s *Set) Contains(k uint64) bool {
 		if !s.sum.mayHold(k) {
 			return false
 		}
-		if len(s.keys) <= searchMax {
+		if s.rx == nil {
 			return search(s.keys, k)
 		}
-		_, ok := slices.BinarySearch(s.keys, k)
-		return ok
+		lo, hi := s.rx.run(k)
+		return search(s.keys[lo:hi], k)
 	}
 	h := mix(k)
 	bk := h >> s.shift
@@ -331,11 +344,52 @@ func (s *Set) Contains(k uint64) bool {
 	return false
 }
 
-// searchMax is the largest plain-layout set searched by search; larger
-// ones, which do not stay in cache, use slices.BinarySearch, whose
-// predicted branches let the processor fetch ahead while a step's cache
-// miss is pending.
+// searchMax is the largest plain-layout set searched by search alone;
+// larger ones, which do not stay in cache, are narrowed by a radix index
+// first.
 const searchMax = 4096 // 32 KiB of keys
+
+// A radix index narrows a lookup in a large plain-layout set to a short
+// run of its sorted keys: run i holds the keys k with (k-min)>>shift = i,
+// keys[dir[i]:dir[i+1]]. A binary search of the whole array (800 KB for
+// 100,000 keys) misses the cache at each of its last several steps, one
+// after another; with the index a lookup reads one directory entry and
+// then a run of about four to eight keys: at most two misses. Keys that
+// crowd into one run (numbers are often allocated in ranges) make that run
+// longer, and its search a little slower, never wrong.
+type radix struct {
+	min   uint64
+	shift uint
+	dir   []uint32 // runs+1 offsets into keys
+}
+
+// newRadix indexes sorted, non-empty keys with a run for about every four
+// to eight keys (the directory costs at most a byte a key).
+func newRadix(keys []uint64) *radix {
+	runs := uint64(1) << (bits.Len(uint(len(keys)/4)) - 1)
+	r := &radix{min: keys[0]}
+	for (keys[len(keys)-1]-r.min)>>r.shift >= runs {
+		r.shift++
+	}
+	r.dir = make([]uint32, runs+1)
+	for _, k := range keys {
+		r.dir[(k-r.min)>>r.shift+1]++
+	}
+	for i := uint64(1); i <= runs; i++ {
+		r.dir[i] += r.dir[i-1]
+	}
+	return r
+}
+
+// run returns the bounds in the indexed keys of the run that can hold k
+// (empty when none can).
+func (r *radix) run(k uint64) (lo, hi uint32) {
+	i := (k - r.min) >> r.shift // huge when k < min
+	if i >= uint64(len(r.dir)-1) {
+		return 0, 0
+	}
+	return r.dir[i], r.dir[i+1]
+}
 
 // search reports whether sorted keys, all at most keyMask, hold k ≤
 // keyMask. It halves the range without branching on the comparisons (the
@@ -396,6 +450,19 @@ func (sm *summary) mayHold(k uint64) bool {
 	return i < summaryBits && sm.bits[i/64]&(1<<(i%64)) != 0
 }
 
+// Prefetch starts loading, without waiting for it, the cache line that
+// Contains(k) will read in a large (blocked-layout) set, so that a caller
+// with other work to do before the lookup does not stall on memory there:
+// in a set of millions that line is almost always a miss to main memory.
+// It does nothing for the smaller layouts, which stay in cache when used
+// often. It never changes a result.
+func (s *Set) Prefetch(k uint64) {
+	if s == nil || s.blocks == nil || k > keyMask {
+		return
+	}
+	prefetch(&s.blocks[blockOf(mix(k), s.nblocks)*blockWords])
+}
+
 // inBlock reports whether mixed key h is in the blocked layout: one cache
 // line, and the stash only when h's block overflowed.
 func (s *Set) inBlock(h uint64) bool {
@@ -427,6 +494,9 @@ func (s *Set) SizeBytes() int {
 	size := 4*(cap(s.dir)+cap(s.low)+cap(s.blocks)+cap(s.stash)) + 8*(cap(s.keys)+cap(s.big))
 	if s.sum != nil {
 		size += int(summaryBytes)
+	}
+	if s.rx != nil {
+		size += 8 + 8 + 4*cap(s.rx.dir)
 	}
 	return size
 }

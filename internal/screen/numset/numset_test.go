@@ -64,6 +64,7 @@ func TestSetMatchesMap(t *testing.T) {
 				if rng.IntN(2) == 0 {
 					k = 447000000000 + rng.Uint64N(1e9)
 				}
+				s.Prefetch(k) // timing only: must not change the answer
 				if s.Contains(k) != want[k] {
 					t.Fatalf("Contains(%d) = %v, want %v", k, !want[k], want[k])
 				}
@@ -105,6 +106,7 @@ func TestEdgeKeys(t *testing.T) {
 
 func TestNilAndEmpty(t *testing.T) {
 	var s *Set
+	s.Prefetch(1)
 	if s.Contains(1) || s.Len() != 0 || s.SizeBytes() != 0 {
 		t.Error("nil set is not empty")
 	}
@@ -295,6 +297,66 @@ func TestSearch(t *testing.T) {
 			_, want := slices.BinarySearch(keys, k)
 			if search(keys, k) != want {
 				t.Fatalf("%v: search(%d) = %v", keys, k, !want)
+			}
+		}
+	}
+}
+
+// TestRadix checks the plain layout's radix-indexed search next to every
+// key and beyond both ends, for keys spread evenly, crowded into a few
+// ranges, and all in one run.
+func TestRadix(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 18))
+	for _, tc := range []struct {
+		n      int
+		ranges int // keys are drawn from this many narrow ranges; 0: evenly
+	}{{searchMax + 1, 0}, {searchMax + 3, 0}, {50_000, 0}, {50_000, 3}, {20_000, 1}} {
+		n := tc.n
+		want := map[uint64]bool{}
+		keys := make([]uint64, 0, n)
+		for len(keys) < n {
+			k := 443000000000 + rng.Uint64N(3*uint64(n))
+			if tc.ranges > 0 {
+				k = 1e11*uint64(1+rng.IntN(tc.ranges)) + rng.Uint64N(uint64(n))
+				if tc.ranges == 1 {
+					k += keyMask - 2e11 // next to the top of the key range
+				}
+			}
+			if !want[k] {
+				want[k] = true
+				keys = append(keys, k)
+			}
+		}
+		if tc.ranges == 1 {
+			keys = append(keys, 1) // a lone key far below the rest
+			want[1] = true
+		}
+		s := New(keys)
+		if s.rx == nil || s.dir != nil || s.blocks != nil {
+			t.Fatalf("%d keys: not the indexed plain layout", n)
+		}
+		for _, k := range append(keys, 0, 1, 442999999999, keyMask) {
+			for _, q := range []uint64{k - 1, k, k + 1} {
+				if q <= keyMask && s.Contains(q) != want[q] {
+					t.Fatalf("%d keys: Contains(%d) = %v, want %v", n, q, !want[q], want[q])
+				}
+			}
+		}
+	}
+}
+
+// TestAdviseHugePages: the advice leaves a table's contents as they were,
+// whether or not it holds a whole huge page.
+func TestAdviseHugePages(t *testing.T) {
+	for _, n := range []int{0, 1, 1000, 3 << 20} { // up to 12 MiB of words
+		w := make([]uint32, n)
+		for i := range w {
+			w[i] = uint32(i) * 2654435761
+		}
+		adviseHugePages(w)
+		for i := range w {
+			if w[i] != uint32(i)*2654435761 {
+				t.Fatalf("%d words: word %d changed", n, i)
 			}
 		}
 	}

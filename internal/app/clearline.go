@@ -9,6 +9,7 @@ import (
 // verification numbers into the guard's clear-line policy.
 func clearLine(cfg config.Config) guard.ClearLine {
 	cl := guard.ClearLine{
+		HomeRegion:  cfg.Screening.HomeRegion, // read as the screener reads caller IDs
 		Numbers:     append(append([]string(nil), cfg.ClearLine.Numbers...), cfg.ClearLine.BankNumbers...),
 		LineNumbers: map[string][]string{},
 		Window:      cfg.ClearLine.Window.Duration,

@@ -327,6 +327,13 @@ func TestSpottedPhraseTactics(t *testing.T) {
 		{"bank fraud team and keypad", []string{"fraud team", "keypad"}, Scam, []string{"authority:bank", "request:keypad"}},
 		{"gift cards after a threat", []string{"be arrested", "gift cards"}, Scam, []string{"pressure:threat", "request:vouchers"}},
 		{"a courier alone is no scam", []string{"courier"}, None, []string{"request:courier"}},
+		{"hmrc and itunes cards", []string{"h m r c", "itunes cards"}, Scam, []string{"authority:tax", "request:vouchers"}},
+		{"tax office and google play vouchers", []string{"tax office", "google play vouchers"}, Scam, []string{"authority:tax", "request:vouchers"}},
+		{"revenue and customs and a court threat", []string{"revenue and customs", "taken to court"}, Suspicious, []string{"authority:tax", "pressure:threat"}},
+		{"court enforcement and bailiffs", []string{"enforcement officer", "magistrates court", "bailiffs"}, Suspicious, []string{"authority:court", "pressure:threat"}},
+		{"bank and a temporary account", []string{"fraud team", "into a temporary account"}, Scam, []string{"authority:bank", "request:safe-account"}},
+		{"hackers and anydesk", []string{"hackers", "download any desk"}, Scam, []string{"story:virus", "request:remote-access"}},
+		{"computer and teamviewer", []string{"your computer", "team viewer"}, Scam, []string{"story:virus", "request:remote-access"}},
 		{"context phrases alone say nothing", []string{"bank account", "debit card"}, None, nil},
 		{"nine nine nine alone is no call-back trick", []string{"nine nine nine"}, None, nil},
 	}

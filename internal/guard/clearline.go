@@ -12,6 +12,7 @@ import (
 	"github.com/clearline/clearline/internal/media"
 	"github.com/clearline/clearline/internal/prompts"
 	"github.com/clearline/clearline/internal/screen"
+	"github.com/clearline/clearline/internal/screen/numplan"
 	"github.com/clearline/clearline/internal/store"
 )
 
@@ -30,8 +31,12 @@ import (
 
 // ClearLine configures the clear-line announcement.
 type ClearLine struct {
+	// HomeRegion is the ISO 3166 region whose national numbers the lists
+	// and dialled numbers are read in ("GB" when empty), as the screener
+	// reads caller IDs.
+	HomeRegion string
 	// Numbers are the verification numbers of every line (short codes and
-	// banks' numbers), in national (0345...) or +44 form.
+	// banks' numbers), in national (0345...) or international (+44...) form.
 	Numbers []string
 	// LineNumbers are further numbers per line (the numbers on the back of
 	// the person's own cards).
@@ -68,59 +73,90 @@ type riskyCall struct {
 type clearLine struct {
 	cfg     ClearLine
 	now     func() time.Time
-	global  map[string]bool
-	perLine map[string]map[string]bool
-	emerg   map[string]bool
+	parser  *numplan.Parser
+	global  map[numplan.Number]bool
+	perLine map[string]map[numplan.Number]bool
+	emerg   map[numplan.Number]bool
+	// emergDigits are the emergency numbers' digits, compared as the
+	// gateway compares them, should the numbering plan read one oddly.
+	emergDigits map[string]bool
 
 	mu   sync.Mutex
 	last map[string]*riskyCall // by line
 }
 
-func newClearLine(cfg ClearLine, now func() time.Time) *clearLine {
-	cl := &clearLine{cfg: cfg, now: now, global: map[string]bool{}, perLine: map[string]map[string]bool{}, emerg: map[string]bool{}, last: map[string]*riskyCall{}}
+func newClearLine(cfg ClearLine, now func() time.Time) (*clearLine, error) {
+	region := cfg.HomeRegion
+	if region == "" {
+		region = "GB"
+	}
+	p, err := numplan.New(region)
+	if err != nil {
+		return nil, fmt.Errorf("clear line: %w", err)
+	}
+	cl := &clearLine{cfg: cfg, now: now, parser: p, global: map[numplan.Number]bool{}, perLine: map[string]map[numplan.Number]bool{},
+		emerg: map[numplan.Number]bool{}, emergDigits: map[string]bool{}, last: map[string]*riskyCall{}}
 	for _, n := range cfg.Emergency {
-		cl.emerg[dialKey(n)] = true
+		if k := cl.dialKey(n); k != 0 {
+			cl.emerg[k] = true
+		}
+		if d := digits(n); d != "" {
+			cl.emergDigits[d] = true
+		}
+	}
+	add := func(m map[numplan.Number]bool, n string) error {
+		k := cl.dialKey(n)
+		if k == 0 {
+			return fmt.Errorf("clear line: verification number %q is not a telephone number", n)
+		}
+		m[k] = true
+		return nil
 	}
 	for _, n := range cfg.Numbers {
-		cl.global[dialKey(n)] = true
+		if err := add(cl.global, n); err != nil {
+			return nil, err
+		}
 	}
 	for line, ns := range cfg.LineNumbers {
-		m := map[string]bool{}
+		m := map[numplan.Number]bool{}
 		for _, n := range ns {
-			m[dialKey(n)] = true
+			if err := add(m, n); err != nil {
+				return nil, fmt.Errorf("line %s: %w", line, err)
+			}
 		}
 		cl.perLine[line] = m
 	}
-	return cl
+	return cl, nil
 }
 
-// dialKey turns a dialled or configured number into one comparable form:
-// digits only, with +44 and 0044 written as the national 0 ("+44 345 740
-// 4404" and "0345 740 4404" match; "101" stays "101").
-func dialKey(n string) string {
-	var b strings.Builder
-	for i, r := range strings.TrimSpace(n) {
-		if r >= '0' && r <= '9' || (r == '+' && b.Len() == 0 && i == 0) {
-			b.WriteRune(r)
-		}
-	}
-	k := b.String()
-	switch {
-	case strings.HasPrefix(k, "+44"):
-		k = "0" + k[3:]
-	case strings.HasPrefix(k, "0044"):
-		k = "0" + k[4:]
-	case strings.HasPrefix(k, "+"):
-		k = "00" + k[1:]
+// dialKey reads a dialled or configured number into one comparable form with
+// the screener's parser for the home region: "+44 345 740 4404", "0044 345
+// 740 4404" and "0345 740 4404" are one number in GB, and short codes
+// ("101") are the home region's own. It is 0 for what is no telephone
+// number ("", letters, a lone "+"), which matches nothing.
+func (cl *clearLine) dialKey(n string) numplan.Number {
+	k, err := cl.parser.Parse(n)
+	if err != nil {
+		return 0
 	}
 	return k
+}
+
+// digits returns n's digits, nothing else.
+func digits(n string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, n)
 }
 
 // isVerification reports whether dialling number on line is a call to
 // check on a risky call. Emergency numbers never are.
 func (cl *clearLine) isVerification(lineID, number string) bool {
-	k := dialKey(number)
-	if k == "" || cl.emerg[k] {
+	k := cl.dialKey(number)
+	if k == 0 || cl.emerg[k] || cl.emergDigits[digits(number)] {
 		return false
 	}
 	return cl.global[k] || cl.perLine[lineID][k]

@@ -4,36 +4,117 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/clearline/clearline/internal/gateway"
 	"github.com/clearline/clearline/internal/screen"
+	"github.com/clearline/clearline/internal/screen/numplan"
 )
 
+// TestDialKey: numbers are read with the home region's numbering plan, so
+// every way of writing one number matches every other, different numbers
+// never match, and what is no number matches nothing.
 func TestDialKey(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"101", "101"},
-		{" 1 0 1 ", "101"},
-		{"03457404404", "03457404404"},
-		{"0345 740 4404", "03457404404"},
-		{"+443457404404", "03457404404"},
-		{"+44 (0)345-740-4404", "003457404404"}, // "(0)" is not stripped: a different number, never a false match
-		{"00443457404404", "03457404404"},
-		{"+12125551234", "0012125551234"},
-		{"", ""},
-		{"abc", ""},
+	junk := []string{"", " ", "+", "++", "+ ", "-", "()", "abc", "+abc", "call the bank", "*101#", "0", "7", "+44",
+		"\x00\xff", strings.Repeat("9", 200), "+" + strings.Repeat("4", 60)}
+	tests := []struct {
+		region string
+		// same lists numbers that are one number each; different lists
+		// never match each other.
+		same [][]string
+		// junk is further input that is no number in the region.
+		junk []string
+	}{
+		{"", [][]string{ // GB by default
+			{"+44 345 740 4404", "0044 345 740 4404", "0345 740 4404", "03457404404", "+443457404404", "00443457404404",
+				"0345-740-4404", "0345.740.4404", "+44 (0)345-740-4404", "tel:+443457404404"},
+			{"101", " 1 0 1 ", "+44101"},
+			{"159"},
+			{"999", "+44 999"},
+			{"112"},
+			{"1010"},
+			{"0101"},
+			{"01632960002", "01632 960 002"},
+			{"+12125551234", "0012125551234", "001 212 555 1234"},
+			{"+33 1 23 45 67 89", "0033123456789"},
+		}, []string{"0044", "00"}},
+		{"GB", [][]string{
+			{"0345 740 4404", "+443457404404"},
+			{"101"},
+		}, nil},
+		{"US", [][]string{
+			{"(212) 555-1234", "212-555-1234", "2125551234", "1 212 555 1234", "+1 212 555 1234"},
+			{"+44 345 740 4404", "011 44 345 740 4404"},
+			{"911"},
+			{"101"},
+			{"0345 740 4404"}, // not the UK bank: national forms are read for the US
+		}, nil},
+		{"FR", [][]string{
+			{"01 23 45 67 89", "0123456789", "+33 1 23 45 67 89", "0033 1 23 45 67 89"},
+			{"+44 345 740 4404", "0044 345 740 4404"},
+			{"0345 740 4404", "+333457404404"}, // read as French in France
+			{"15"},
+			{"17"},
+			{"112"},
+			{"3919"},
+		}, []string{"0044"}},
 	}
 	for _, tt := range tests {
-		if got := dialKey(tt.in); got != tt.want {
-			t.Errorf("dialKey(%q) = %q, want %q", tt.in, got, tt.want)
+		name := tt.region
+		if name == "" {
+			name = "default"
 		}
+		t.Run(name, func(t *testing.T) {
+			cl, err := newClearLine(ClearLine{HomeRegion: tt.region}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			seen := map[numplan.Number]string{}
+			for _, group := range tt.same {
+				want := cl.dialKey(group[0])
+				if want == 0 {
+					t.Errorf("dialKey(%q) = 0: not read as a number", group[0])
+					continue
+				}
+				for _, in := range group[1:] {
+					if got := cl.dialKey(in); got != want {
+						t.Errorf("dialKey(%q) = %v, want %v (as %q)", in, got, want, group[0])
+					}
+				}
+				if other, ok := seen[want]; ok {
+					t.Errorf("%q and %q match (%v); they are different numbers", group[0], other, want)
+				}
+				seen[want] = group[0]
+			}
+			for _, in := range slices.Concat(junk, tt.junk) {
+				if got := cl.dialKey(in); got != 0 {
+					t.Errorf("dialKey(%q) = %v, want 0: junk must match nothing", in, got)
+				}
+			}
+		})
+	}
+}
+
+func TestClearLineRegionAndNumbers(t *testing.T) {
+	if _, err := newClearLine(ClearLine{HomeRegion: "XX"}, nil); err == nil {
+		t.Error("unknown home region accepted")
+	}
+	if _, err := newClearLine(ClearLine{Numbers: []string{"101", "abc"}}, nil); err == nil {
+		t.Error("a verification number that is no number accepted")
+	}
+	if _, err := newClearLine(ClearLine{LineNumbers: map[string][]string{"mum": {"+"}}}, nil); err == nil {
+		t.Error("a line's verification number that is no number accepted")
+	}
+	if _, err := New(Config{ClearLine: ClearLine{HomeRegion: "XX", Window: time.Minute}}); err == nil {
+		t.Error("New accepted an unknown home region")
 	}
 }
 
 func TestIsVerification(t *testing.T) {
-	cl := newClearLine(ClearLine{
+	cl, err := newClearLine(ClearLine{
 		Numbers:     []string{"101", "105", "161", "+443457404404", "0800 111 4444"},
 		LineNumbers: map[string][]string{"mum": {"03451234567"}},
 		Window:      30 * time.Minute,
@@ -41,7 +122,10 @@ func TestIsVerification(t *testing.T) {
 		// emergency list wins.
 		Emergency: []string{"999", "112"},
 	}, time.Now)
-	cl.global[dialKey("999")] = true
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl.global[cl.dialKey("999")] = true
 	tests := []struct {
 		line, dialled string
 		want          bool
@@ -51,21 +135,68 @@ func TestIsVerification(t *testing.T) {
 		{"mum", "161", true},
 		{"mum", "03457404404", true}, // configured as +44, dialled nationally
 		{"mum", "+443457404404", true},
+		{"mum", "0044 345 740 4404", true},
 		{"mum", "08001114444", true},   // configured with spaces
 		{"mum", "+448001114444", true}, // configured nationally, dialled +44
 		{"mum", "03451234567", true},   // the line's own card number
 		{"dad", "03451234567", false},  // another line's card number
 		{"mum", "999", false},          // emergency: never, even if listed
 		{"mum", "112", false},          // emergency
+		{"mum", "+44 999", false},      // emergency, however written
 		{"mum", "1010", false},         // not a prefix match
 		{"mum", "01632960002", false},  // an ordinary number
 		{"mum", "", false},
+		{"mum", "+", false},
+		{"mum", "abc", false},
 	}
 	for _, tt := range tests {
 		if got := cl.isVerification(tt.line, tt.dialled); got != tt.want {
 			t.Errorf("isVerification(%q, %q) = %v, want %v", tt.line, tt.dialled, got, tt.want)
 		}
 	}
+}
+
+// TestIsVerificationHomeRegion: outside the UK, national forms are that
+// region's, and its emergency numbers are never verification calls.
+func TestIsVerificationHomeRegion(t *testing.T) {
+	cl := mustClearLine(t, ClearLine{
+		HomeRegion: "FR",
+		Numbers:    []string{"3919", "01 23 45 67 89", "+44 345 740 4404"},
+		Window:     30 * time.Minute,
+		Emergency:  []string{"15", "17", "18", "112"},
+	})
+	// 17 is also (wrongly) configured as a verification number.
+	cl.global[cl.dialKey("17")] = true
+	tests := []struct {
+		dialled string
+		want    bool
+	}{
+		{"3919", true},
+		{"0123456789", true},
+		{"+33 1 23 45 67 89", true},
+		{"0033123456789", true},
+		{"0044 345 740 4404", true}, // the UK bank from France
+		{"0345 740 4404", false},    // a French number, not the UK bank
+		{"17", false},               // emergency, even if listed
+		{"15", false},
+		{"112", false},
+		{"+", false},
+		{"", false},
+	}
+	for _, tt := range tests {
+		if got := cl.isVerification("mum", tt.dialled); got != tt.want {
+			t.Errorf("FR: isVerification(%q) = %v, want %v", tt.dialled, got, tt.want)
+		}
+	}
+}
+
+func mustClearLine(t *testing.T, cfg ClearLine) *clearLine {
+	t.Helper()
+	cl, err := newClearLine(cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cl
 }
 
 func TestPreviousRiskyCallWindow(t *testing.T) {
@@ -87,7 +218,7 @@ func TestPreviousRiskyCallWindow(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cl := newClearLine(ClearLine{Numbers: []string{"101"}, Window: tt.window}, nil)
+			cl := mustClearLine(t, ClearLine{Numbers: []string{"101"}, Window: tt.window})
 			cl.noteRisky("mum", "c1", "+441142345678", riskUnknown, tt.started)
 			if !tt.ended.IsZero() {
 				cl.noteEnded("mum", "c1", tt.ended)
@@ -105,7 +236,7 @@ func TestPreviousRiskyCallWindow(t *testing.T) {
 
 func TestRiskyCallMemory(t *testing.T) {
 	t0 := time.Date(2026, 12, 1, 14, 0, 0, 0, time.UTC)
-	cl := newClearLine(ClearLine{Window: time.Hour}, nil)
+	cl := mustClearLine(t, ClearLine{Window: time.Hour})
 	cl.noteRisky("mum", "c1", "+441142345678", riskUnknown, t0)
 	cl.noteRisky("mum", "c1", "+441142345678", riskScam, t0.Add(time.Minute))
 	cl.noteRisky("mum", "c1", "+441142345678", riskSuspicious, t0.Add(2*time.Minute)) // weaker: kept scam

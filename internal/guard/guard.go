@@ -70,7 +70,9 @@ func New(cfg Config) (*Guard, error) {
 		g.nameTime = 4 * time.Second
 	}
 	if cfg.ClearLine.Window > 0 {
-		g.clear = newClearLine(cfg.ClearLine, g.now)
+		if g.clear, err = newClearLine(cfg.ClearLine, g.now); err != nil {
+			return nil, err
+		}
 	}
 	return g, nil
 }

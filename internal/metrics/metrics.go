@@ -66,6 +66,16 @@ type counted struct {
 	onIncident func(store.Incident)
 }
 
+// StartCall counts the screening decision when the call's first row
+// carries it (the gateway screens inbound calls before logging them).
+func (c *counted) StartCall(ctx context.Context, call store.Call) error {
+	err := c.Store.StartCall(ctx, call)
+	if err == nil && call.Decision != "" {
+		c.m.Decisions.WithLabelValues(call.Decision).Inc()
+	}
+	return err
+}
+
 func (c *counted) EndCall(ctx context.Context, id string, at time.Time, outcome, hangupBy string) error {
 	err := c.Store.EndCall(ctx, id, at, outcome, hangupBy)
 	if err == nil {

@@ -36,6 +36,9 @@ func TestStoreCounts(t *testing.T) {
 	must(st.RecordIncident(ctx, store.Incident{CallID: "c1", LineID: "mum", Verdict: "scam", FlaggedAt: t0},
 		[]store.Alert{{Channel: store.ChannelEmail, Target: "son@example.org", NextAt: t0}}))
 	must(st.EndCall(ctx, "c1", t0.Add(time.Minute), "completed", "clearline"))
+	// A decision known when the call starts is counted with the start.
+	must(st.StartCall(ctx, store.Call{ID: "c2", LineID: "mum", Direction: "inbound", From: "101", StartedAt: t0, Decision: "block", Reasons: []string{"101 never calls"}}))
+	must(st.StartCall(ctx, store.Call{ID: "c3", LineID: "mum", Direction: "outbound", To: "999", StartedAt: t0, Emergency: true}))
 	// A rejected write is not counted.
 	if err := st.EndCall(ctx, "nosuch", t0, "completed", ""); err == nil {
 		t.Fatal("ending a missing call succeeded")
@@ -51,6 +54,7 @@ func TestStoreCounts(t *testing.T) {
 	for _, want := range []string{
 		`clearline_calls_total{outcome="completed"} 1`,
 		`clearline_screening_decisions_total{decision="challenge"} 1`,
+		`clearline_screening_decisions_total{decision="block"} 1`,
 		`clearline_detector_verdicts_total{verdict="scam"} 1`,
 		`clearline_incidents_recorded_total{verdict="scam"} 1`,
 		`clearline_alerts_total{result="queued"} 1`,

@@ -2,8 +2,10 @@
 # SIP load: clearline (full B2BUA with media anchoring) vs Kamailio (plain
 # stateful proxy) between the same SIPp caller and SIPp answerer, each target
 # pinned to CPU 0 with SIPp on the other core. Prints the highest call rate
-# each sustains with <0.1% failed calls, the ratio, and clearline's memory
-# per concurrent call.
+# each sustains (<0.1% failed calls and no backlog: the caller done within
+# 1 s of the last call), the ratio, and clearline's memory per concurrent
+# call. clearline runs twice: with Go's default collector and with the same
+# 1 GB memory as Kamailio (GOMEMLIMIT=1GiB GOGC=off).
 #   RATES=100,200,400 STEP=10s HOLD=1s bench/sipload/run.sh
 set -euo pipefail
 cd "$(dirname "$0")"

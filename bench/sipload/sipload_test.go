@@ -1,5 +1,6 @@
-// Package sipload measures the highest call rate clearline sustains with
-// fewer than 0.1% failed calls, side by side with Kamailio as a plain
+// Package sipload measures the highest call rate clearline sustains (fewer
+// than 0.1% failed calls and no backlog, see step.sustained), side by side
+// with Kamailio as a plain
 // stateful proxy between the same two SIPp endpoints, and clearline's memory
 // per concurrent call. It is a measurement, not a unit test: it runs only
 // with CLEARLINE_BENCH=1 (see run.sh).

@@ -176,6 +176,10 @@ func (c *Call) end(by, reason string) {
 	c.cancel(fmt.Errorf("%s: %s", by, reason))
 }
 
+// errCallOver is the cause of a call's context ending when nothing else
+// ended it first (a call refused before it was set up).
+var errCallOver = errors.New("call over")
+
 func (c *Call) isEnded() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -193,8 +197,10 @@ func (c *Call) closeMedia() {
 	}
 }
 
-// finish writes the final row of the call log.
+// finish writes the final row of the call log. The call's context is done
+// from here on, however the call ended.
 func (c *Call) finish() {
+	c.cancel(errCallOver)
 	c.mu.Lock()
 	outcome, by := c.outcome, c.hangupBy
 	c.mu.Unlock()

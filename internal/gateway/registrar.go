@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -38,6 +39,7 @@ type binding struct {
 type registrar struct {
 	auth       *digestAuth
 	accounts   map[string]PhoneAccount // by username
+	order      map[string]int          // position of each phone in the configuration
 	ha1        map[string]string
 	now        func() time.Time
 	log        *slog.Logger
@@ -52,12 +54,14 @@ func newRegistrar(auth *digestAuth, accounts []PhoneAccount, now func() time.Tim
 	r := &registrar{
 		auth: auth, now: now, log: log,
 		accounts:   map[string]PhoneAccount{},
+		order:      map[string]int{},
 		ha1:        map[string]string{},
 		bindings:   map[string]binding{},
 		minExpires: 60, maxExpires: 3600,
 	}
-	for _, a := range accounts {
+	for i, a := range accounts {
 		r.accounts[a.Username] = a
+		r.order[a.Username] = i
 		r.ha1[a.Username] = ha1(a.Username, auth.realm, a.Password)
 		if a.Contact == "" {
 			continue
@@ -179,12 +183,14 @@ func (r *registrar) handleRegister(req *sip.Request, tx sip.ServerTransaction) {
 	_ = tx.Respond(res)
 }
 
-// lookup returns the live bindings of the phones of a line.
+// lookup returns the live bindings of the phones of a line, in the order
+// the phones are configured: the first is the one an inbound call rings
+// (one handset per call; ringing several at once is not built yet).
 func (r *registrar) lookup(lineID string) []binding {
 	now := r.now()
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	var out []binding
+	var users []string
 	for user, b := range r.bindings {
 		if r.accounts[user].LineID != lineID {
 			continue
@@ -193,7 +199,12 @@ func (r *registrar) lookup(lineID string) []binding {
 			delete(r.bindings, user)
 			continue
 		}
-		out = append(out, b)
+		users = append(users, user)
+	}
+	slices.SortFunc(users, func(a, b string) int { return r.order[a] - r.order[b] })
+	out := make([]binding, len(users))
+	for i, u := range users {
+		out[i] = r.bindings[u]
 	}
 	return out
 }

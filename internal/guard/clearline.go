@@ -3,6 +3,7 @@ package guard
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -83,6 +84,11 @@ type clearLine struct {
 
 	mu   sync.Mutex
 	last map[string]*riskyCall // by line
+	// up holds, by line, the risky calls that may still be up, with their
+	// call's context (done once the call is over): all of them are cleared
+	// before a verification call, not only the last, so "your previous
+	// call has ended" is true even with two risky calls at once.
+	up map[string]map[string]context.Context
 }
 
 func newClearLine(cfg ClearLine, now func() time.Time) (*clearLine, error) {
@@ -95,7 +101,7 @@ func newClearLine(cfg ClearLine, now func() time.Time) (*clearLine, error) {
 		return nil, fmt.Errorf("clear line: %w", err)
 	}
 	cl := &clearLine{cfg: cfg, now: now, parser: p, global: map[numplan.Number]bool{}, perLine: map[string]map[numplan.Number]bool{},
-		emerg: map[numplan.Number]bool{}, emergDigits: map[string]bool{}, last: map[string]*riskyCall{}}
+		emerg: map[numplan.Number]bool{}, emergDigits: map[string]bool{}, last: map[string]*riskyCall{}, up: map[string]map[string]context.Context{}}
 	for _, n := range cfg.Emergency {
 		if k := cl.dialKey(n); k != 0 {
 			cl.emerg[k] = true
@@ -163,10 +169,17 @@ func (cl *clearLine) isVerification(lineID, number string) bool {
 }
 
 // noteRisky remembers an inbound call as the line's last risky call,
-// unless an equal or stronger reason is already known for it.
-func (cl *clearLine) noteRisky(lineID, callID, caller, reason string, at time.Time) {
+// unless an equal or stronger reason is already known for it. live is the
+// call's context, done once the call is over (nil: not known to be up).
+func (cl *clearLine) noteRisky(live context.Context, lineID, callID, caller, reason string, at time.Time) {
 	cl.mu.Lock()
 	defer cl.mu.Unlock()
+	if live != nil && live.Err() == nil {
+		if cl.up[lineID] == nil {
+			cl.up[lineID] = map[string]context.Context{}
+		}
+		cl.up[lineID][callID] = live
+	}
 	if r := cl.last[lineID]; r != nil && r.callID == callID {
 		if riskRank[reason] > riskRank[r.reason] {
 			r.reason = reason
@@ -184,6 +197,36 @@ func (cl *clearLine) noteEnded(lineID, callID string, at time.Time) {
 	if r := cl.last[lineID]; r != nil && r.callID == callID && r.ended.IsZero() {
 		r.ended = at
 	}
+	delete(cl.up[lineID], callID)
+}
+
+// stillUp returns the line's risky calls not over yet, sorted, and
+// forgets those that are. Called with cl.mu held.
+func (cl *clearLine) stillUp(lineID string) []string {
+	var ids []string
+	for id, live := range cl.up[lineID] {
+		if live.Err() != nil {
+			delete(cl.up[lineID], id)
+			continue
+		}
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// toClear returns the calls a verification call must see ended first:
+// prev and every risky call of the line still up.
+func (cl *clearLine) toClear(lineID string, prev riskyCall) []string {
+	cl.mu.Lock()
+	defer cl.mu.Unlock()
+	ids := []string{prev.callID}
+	for _, id := range cl.stillUp(lineID) {
+		if id != prev.callID {
+			ids = append(ids, id)
+		}
+	}
+	return ids
 }
 
 // previous returns the line's risky call a verification call now should
@@ -199,7 +242,8 @@ func (cl *clearLine) previous(lineID string, now time.Time) (riskyCall, bool) {
 	if r == nil {
 		return riskyCall{}, false
 	}
-	if !r.ended.IsZero() && now.Sub(r.ended) > cl.cfg.Window {
+	// An older risky call still up counts however long ago the last ended.
+	if !r.ended.IsZero() && now.Sub(r.ended) > cl.cfg.Window && len(cl.stillUp(lineID)) == 0 {
 		return riskyCall{}, false
 	}
 	return *r, true
@@ -232,7 +276,7 @@ func (g *Guard) ScreenOutbound(ctx context.Context, c *gateway.Call) gateway.Out
 	return gateway.OutboundPlan{
 		Decision: "clear-line",
 		Reasons:  []string{fmt.Sprintf("%s is a verification number dialled after a call %s at %s; announced as a new call once that call was confirmed ended", c.To, prev.reason, at.Local().Format("15:04"))},
-		Cleared:  []string{prev.callID},
+		Cleared:  cl.toClear(c.LineID, prev),
 		Before: func(ctx context.Context, phone *media.Leg) error {
 			g.verified(ctx, c, prev, at)
 			pcm, err := prompts.Load(prompts.NewCall)
@@ -297,7 +341,7 @@ func (g *Guard) noteInbound(c *gateway.Call, d screen.Decision) {
 		if c.Anonymous {
 			caller = ""
 		}
-		g.clear.noteRisky(c.LineID, c.ID, caller, reason, g.now())
+		g.clear.noteRisky(c.Context(), c.LineID, c.ID, caller, reason, g.now())
 	}
 }
 
@@ -314,7 +358,7 @@ func (g *Guard) noteVerdict(c *gateway.Call, verdict string) {
 	if c.Anonymous {
 		caller = ""
 	}
-	g.clear.noteRisky(c.LineID, c.ID, caller, reason, g.now())
+	g.clear.noteRisky(c.Context(), c.LineID, c.ID, caller, reason, g.now())
 }
 
 var (

@@ -219,7 +219,7 @@ func TestPreviousRiskyCallWindow(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cl := mustClearLine(t, ClearLine{Numbers: []string{"101"}, Window: tt.window})
-			cl.noteRisky("mum", "c1", "+441142345678", riskUnknown, tt.started)
+			cl.noteRisky(context.Background(), "mum", "c1", "+441142345678", riskUnknown, tt.started)
 			if !tt.ended.IsZero() {
 				cl.noteEnded("mum", "c1", tt.ended)
 			}
@@ -237,10 +237,10 @@ func TestPreviousRiskyCallWindow(t *testing.T) {
 func TestRiskyCallMemory(t *testing.T) {
 	t0 := time.Date(2026, 12, 1, 14, 0, 0, 0, time.UTC)
 	cl := mustClearLine(t, ClearLine{Window: time.Hour})
-	cl.noteRisky("mum", "c1", "+441142345678", riskUnknown, t0)
-	cl.noteRisky("mum", "c1", "+441142345678", riskScam, t0.Add(time.Minute))
-	cl.noteRisky("mum", "c1", "+441142345678", riskSuspicious, t0.Add(2*time.Minute)) // weaker: kept scam
-	cl.noteEnded("mum", "other", t0.Add(3*time.Minute))                               // not the risky call
+	cl.noteRisky(context.Background(), "mum", "c1", "+441142345678", riskUnknown, t0)
+	cl.noteRisky(context.Background(), "mum", "c1", "+441142345678", riskScam, t0.Add(time.Minute))
+	cl.noteRisky(context.Background(), "mum", "c1", "+441142345678", riskSuspicious, t0.Add(2*time.Minute)) // weaker: kept scam
+	cl.noteEnded("mum", "other", t0.Add(3*time.Minute))                                                     // not the risky call
 	r, ok := cl.previous("mum", t0.Add(4*time.Minute))
 	if !ok || r.reason != riskScam || !r.started.Equal(t0) || !r.ended.IsZero() {
 		t.Fatalf("memory after upgrades = %+v, %v", r, ok)
@@ -248,10 +248,52 @@ func TestRiskyCallMemory(t *testing.T) {
 	cl.noteEnded("mum", "c1", t0.Add(5*time.Minute))
 	cl.noteEnded("mum", "c1", t0.Add(9*time.Minute)) // only the first end counts
 	// A newer risky call replaces the older one.
-	cl.noteRisky("mum", "c2", "", riskChallenged, t0.Add(10*time.Minute))
+	cl.noteRisky(context.Background(), "mum", "c2", "", riskChallenged, t0.Add(10*time.Minute))
 	r, _ = cl.previous("mum", t0.Add(11*time.Minute))
 	if r.callID != "c2" || r.reason != riskChallenged || r.caller != "" {
 		t.Fatalf("newer risky call not remembered: %+v", r)
+	}
+}
+
+// Two risky calls up at once (two handsets): a verification call clears
+// both, not only the last, and an older risky call still up keeps the
+// clear line on after the last one's window has passed.
+func TestEveryRiskyCallStillUpIsCleared(t *testing.T) {
+	t0 := time.Date(2026, 12, 1, 14, 0, 0, 0, time.UTC)
+	cl, err := newClearLine(ClearLine{Numbers: []string{"101"}, Window: 30 * time.Minute}, func() time.Time { return t0 })
+	if err != nil {
+		t.Fatal(err)
+	}
+	older, endOlder := context.WithCancel(context.Background())
+	defer endOlder()
+	newer, endNewer := context.WithCancel(context.Background())
+	cl.noteRisky(older, "mum", "c-older", "+441142345678", riskUnknown, t0)
+	cl.noteRisky(newer, "mum", "c-newer", "", riskChallenged, t0.Add(time.Minute))
+	prev, ok := cl.previous("mum", t0.Add(2*time.Minute))
+	if !ok || prev.callID != "c-newer" {
+		t.Fatalf("previous = %+v, %v; want the newer call", prev, ok)
+	}
+	if got := cl.toClear("mum", prev); !slices.Equal(got, []string{"c-newer", "c-older"}) {
+		t.Fatalf("toClear = %v, want both calls", got)
+	}
+	// The newer call ends; long after its window the older one is still up.
+	endNewer()
+	cl.noteEnded("mum", "c-newer", t0.Add(3*time.Minute))
+	late := t0.Add(2 * time.Hour)
+	prev, ok = cl.previous("mum", late)
+	if !ok {
+		t.Fatal("no clear line while an older risky call is still up")
+	}
+	if got := cl.toClear("mum", prev); !slices.Equal(got, []string{"c-newer", "c-older"}) {
+		t.Fatalf("toClear = %v", got)
+	}
+	// Once it is over too, the window decides again.
+	endOlder()
+	if _, ok := cl.previous("mum", late); ok {
+		t.Fatal("clear line on after every risky call ended and the window passed")
+	}
+	if got := cl.toClear("mum", prev); !slices.Equal(got, []string{"c-newer"}) {
+		t.Fatalf("toClear after both ended = %v", got)
 	}
 }
 

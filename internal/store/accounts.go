@@ -23,6 +23,15 @@ type Accounts interface {
 	CountUsers(ctx context.Context) (int, error)
 	// SetUserLines replaces the lines a user may see (carers).
 	SetUserLines(ctx context.Context, username string, lineIDs []string) error
+	// SetPassword replaces a user's password hash and, in the same
+	// transaction, ends every session of theirs except keepSession (a
+	// token hash; "" ends them all). An unknown user is KindNotFound and
+	// an empty hash KindInvalid; either way nothing changes.
+	SetPassword(ctx context.Context, username, passwordHash, keepSession string) error
+	// DeleteUser removes a user with their lines and sessions at once. An
+	// unknown user is KindNotFound; removing the last administrator is
+	// KindConflict and changes nothing.
+	DeleteUser(ctx context.Context, username string) error
 
 	// CreateSession stores a login session, keyed by the hash of its token.
 	CreateSession(ctx context.Context, s Session) error

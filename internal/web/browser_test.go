@@ -537,6 +537,26 @@ func TestDashboardInBrowser(t *testing.T) {
 		}
 	}
 
+	// The carer changes her password in the browser: that browser stays
+	// logged in, the API client's session (another login) ends.
+	step("carer changes password",
+		chromedp.Navigate(base+"/account"),
+		chromedp.WaitVisible(chromedp.ID("password-submit")),
+		chromedp.SendKeys(chromedp.ID("f-current"), "sarah's long password"),
+		chromedp.SendKeys(chromedp.ID("f-password"), "sarah's new password"),
+		chromedp.SendKeys(chromedp.ID("f-confirm"), "sarah's new password"),
+		chromedp.Click(chromedp.ID("password-submit")),
+		waitText(".flash", "Your password is changed"),
+	)
+	r, err := hc.Get(base + "/api/lines/mum/calls")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Body.Close()
+	if r.StatusCode != http.StatusUnauthorized {
+		t.Errorf("the carer's other session after a password change: %d, want 401", r.StatusCode)
+	}
+
 	// Phone-sized screenshots of the pages a carer uses most.
 	step("phone width",
 		chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile),

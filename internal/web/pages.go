@@ -427,10 +427,7 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request, c *reqCtx) (*view
 		return v, statusErr(http.StatusConflict, "Setup is already done: log in instead.")
 	}
 	f := c.form
-	user, fields := accountFields(f)
-	if _, bad := fields["password"]; !bad && f.Get("password") != f.Get("confirm") {
-		fields["confirm"] = "The two passwords are not the same."
-	}
+	user, fields := accountFields(f, true)
 	if len(fields) > 0 {
 		return v, invalid("Please correct the highlighted fields.", fields)
 	}
@@ -514,14 +511,8 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, c *reqCtx) (*view
 		return v, invalid("Enter your username and password.", fields)
 	}
 	addr := clientAddr(r)
-	for _, lim := range []struct {
-		l   *auth.Limiter
-		key string
-	}{{s.cfg.UserLimiter, strings.ToLower(user)}, {s.cfg.AddrLimiter, addr}} {
-		if ok, wait := lim.l.Allow(lim.key); !ok {
-			mins := int(wait.Minutes()) + 1
-			return v, statusErr(http.StatusTooManyRequests, fmt.Sprintf("Too many failed attempts. Wait %d minute(s) and try again.", mins))
-		}
+	if p := s.loginLimited(user, addr); p != nil {
+		return v, p
 	}
 	u, err := s.cfg.Store.GetUser(r.Context(), user)
 	ok := false
@@ -534,8 +525,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, c *reqCtx) (*view
 		return v, err
 	}
 	if !ok {
-		s.cfg.UserLimiter.Fail(strings.ToLower(user))
-		s.cfg.AddrLimiter.Fail(addr)
+		s.loginFailed(user, addr)
 		s.cfg.Log.Warn("dashboard login failed", "username", user, "addr", addr)
 		return v, statusErr(http.StatusUnauthorized, "That username and password do not match.")
 	}
@@ -551,6 +541,28 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, c *reqCtx) (*view
 		next = "/"
 	}
 	return &view{Redirect: next}, nil
+}
+
+// loginLimited returns a 429 problem if the username or the client address
+// has failed to give the right password too often lately (the rule for
+// logins and for the current password of a password change), else nil.
+func (s *Server) loginLimited(user, addr string) *problem {
+	for _, lim := range []struct {
+		l   *auth.Limiter
+		key string
+	}{{s.cfg.UserLimiter, strings.ToLower(user)}, {s.cfg.AddrLimiter, addr}} {
+		if ok, wait := lim.l.Allow(lim.key); !ok {
+			mins := int(wait.Minutes()) + 1
+			return statusErr(http.StatusTooManyRequests, fmt.Sprintf("Too many failed attempts. Wait %d minute(s) and try again.", mins))
+		}
+	}
+	return nil
+}
+
+// loginFailed counts a wrong password against the username and address.
+func (s *Server) loginFailed(user, addr string) {
+	s.cfg.UserLimiter.Fail(strings.ToLower(user))
+	s.cfg.AddrLimiter.Fail(addr)
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request, c *reqCtx) (*view, error) {

@@ -210,7 +210,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request, c *reqCtx) (
 	}
 	back := func() (*view, error) { return s.usersView(r) }
 	f := c.form
-	user, fields := accountFields(f)
+	user, fields := accountFields(f, false)
 	role := f.Get("role")
 	lines := f["lines"]
 	switch role {
@@ -296,15 +296,25 @@ func (s *Server) setUserLines(w http.ResponseWriter, r *http.Request, c *reqCtx)
 
 // accountFields reads a new account's username and password from a form
 // (setup and People) and returns the trimmed username and a message per
-// field that is not acceptable.
-func accountFields(f url.Values) (string, map[string]string) {
+// field that is not acceptable; repeat asks for the password twice.
+func accountFields(f url.Values, repeat bool) (string, map[string]string) {
 	fields := map[string]string{}
 	user := strings.TrimSpace(f.Get("username"))
 	if err := auth.CheckUsername(user); err != nil {
 		fields["username"] = capital(err.Error())
 	}
+	checkNewPassword(f, fields, repeat)
+	return user, fields
+}
+
+// checkNewPassword adds to fields why the form's new password ("password")
+// is not acceptable, by the same rules wherever a password is chosen
+// (setup, a new account, a change, a reset), and, if repeat, whether
+// "confirm" differs from it.
+func checkNewPassword(f url.Values, fields map[string]string, repeat bool) {
 	if err := auth.CheckPassword(f.Get("password")); err != nil {
 		fields["password"] = capital(err.Error())
+	} else if repeat && f.Get("password") != f.Get("confirm") {
+		fields["confirm"] = "The two passwords are not the same."
 	}
-	return user, fields
 }

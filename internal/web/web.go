@@ -287,6 +287,11 @@ func (s *Server) routes() {
 	both("GET /users", s.users)
 	both("POST /users", s.createUser)
 	both("POST /users/lines", s.setUserLines)
+	both("GET /users/manage", s.manageUser)
+	both("POST /users/password", s.resetPassword)
+	both("POST /users/remove", s.removeUser)
+	both("GET /account", s.account)
+	both("POST /account/password", s.changePassword)
 	both("GET /changes", s.allChanges)
 	s.mux = m
 }
@@ -605,7 +610,7 @@ func (p *page) Err(field string) string {
 // Val is the value the person typed into a field (kept after a rejected
 // form, so nothing has to be typed twice). Passwords are never echoed.
 func (p *page) Val(field string) string {
-	if field == "password" || field == "confirm" {
+	if field == "password" || field == "confirm" || field == "current" {
 		return ""
 	}
 	return p.Form.Get(field)

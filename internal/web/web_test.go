@@ -127,6 +127,18 @@ func (c *client) do(method, path string, body io.Reader, ctype string) resp {
 
 func (c *client) get(path string) resp { return c.do("GET", path, nil, "") }
 
+// message is the API's error message for field, or its general error
+// when field is "".
+func (r resp) message(field string) string {
+	msg := r.json["error"]
+	if field != "" {
+		fields, _ := r.json["fields"].(map[string]any)
+		msg = fields[field]
+	}
+	s, _ := msg.(string)
+	return s
+}
+
 func (c *client) postJSON(path string, v any) resp {
 	b, _ := json.Marshal(v)
 	return c.do("POST", path, bytes.NewReader(b), "application/json")
@@ -429,12 +441,7 @@ func TestValidationChangesNothing(t *testing.T) {
 			if r.status != http.StatusUnprocessableEntity {
 				t.Fatalf("status %d, want 422: %s", r.status, r.body)
 			}
-			msg := r.json["error"]
-			if tt.field != "" {
-				fields, _ := r.json["fields"].(map[string]any)
-				msg = fields[tt.field]
-			}
-			if s, _ := msg.(string); !strings.Contains(s, tt.want) {
+			if msg := r.message(tt.field); !strings.Contains(msg, tt.want) {
 				t.Errorf("message %q does not contain %q (%s)", msg, tt.want, r.body)
 			}
 			if after := f.snapshot(); !reflect.DeepEqual(before, after) {

@@ -197,6 +197,65 @@ func (s *DB) SetUserLines(ctx context.Context, username string, lineIDs []string
 	})
 }
 
+// SetPassword replaces a user's password hash and ends their other
+// sessions.
+func (s *DB) SetPassword(ctx context.Context, username, passwordHash, keepSession string) error {
+	const op = "set password"
+	if passwordHash == "" {
+		return store.Errorf(store.KindInvalid, op, "password hash is empty")
+	}
+	return s.tx(ctx, op, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE users SET password_hash = ? WHERE username = ?`), passwordHash, username)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return store.Errorf(store.KindNotFound, op, "no user %q", username)
+		}
+		_, err = tx.ExecContext(ctx, s.q(`DELETE FROM sessions WHERE username = ? AND token_hash <> ?`), username, keepSession)
+		return err
+	})
+}
+
+// DeleteUser removes a user, their lines and their sessions, but never the
+// last administrator.
+func (s *DB) DeleteUser(ctx context.Context, username string) error {
+	const op = "delete user"
+	return s.tx(ctx, op, func(tx *sql.Tx) error {
+		// Lock the administrators' rows first (PostgreSQL; SQLite's
+		// transactions are IMMEDIATE), so two administrators removing each
+		// other at once cannot both succeed.
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE users SET role = role WHERE role = ?`), store.RoleAdmin); err != nil {
+			return err
+		}
+		var role string
+		err := tx.QueryRowContext(ctx, s.q(`SELECT role FROM users WHERE username = ?`), username).Scan(&role)
+		if errors.Is(err, sql.ErrNoRows) {
+			return store.Errorf(store.KindNotFound, op, "no user %q", username)
+		}
+		if err != nil {
+			return err
+		}
+		if role == store.RoleAdmin {
+			var admins int
+			if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM users WHERE role = ?`), store.RoleAdmin).Scan(&admins); err != nil {
+				return err
+			}
+			if admins <= 1 {
+				return store.Errorf(store.KindConflict, op, "%q is the last administrator", username)
+			}
+		}
+		for _, q := range []string{`DELETE FROM sessions WHERE username = ?`, `DELETE FROM user_lines WHERE username = ?`, `DELETE FROM users WHERE username = ?`} {
+			if _, err := tx.ExecContext(ctx, s.q(q), username); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 // CreateSession stores a session.
 func (s *DB) CreateSession(ctx context.Context, se store.Session) error {
 	const op = "create session"

@@ -135,3 +135,109 @@ func testLineSettings(t *testing.T, s store.Store) {
 		t.Fatalf("updated settings = %+v, want %+v", got, good)
 	}
 }
+
+// accountState is what SetPassword and DeleteUser could change: every
+// user, and which of the given sessions still exist.
+type accountState struct {
+	Users    []store.User
+	Sessions map[string]bool
+}
+
+func accounts(t *testing.T, s store.Store, tokens ...string) accountState {
+	t.Helper()
+	us, err := s.ListUsers(ctx())
+	must(t, err)
+	st := accountState{Users: us, Sessions: map[string]bool{}}
+	for _, tok := range tokens {
+		_, err := s.GetSession(ctx(), tok)
+		if err != nil && !store.IsNotFound(err) {
+			t.Fatal(err)
+		}
+		st.Sessions[tok] = err == nil
+	}
+	return st
+}
+
+func testPasswordAndRemoval(t *testing.T, s store.Store) {
+	must(t, s.CreateUser(ctx(), store.User{Username: "ann", Role: store.RoleAdmin, PasswordHash: "h-ann", CreatedAt: t0}))
+	must(t, s.CreateUser(ctx(), store.User{Username: "daughter", Role: store.RoleCarer, PasswordHash: "h-d", Lines: []string{"mum"}, CreatedAt: t0}))
+	tokens := []string{"ann-1", "d-1", "d-2"}
+	for _, tok := range tokens {
+		user := map[byte]string{'a': "ann", 'd': "daughter"}[tok[0]]
+		must(t, s.CreateSession(ctx(), store.Session{TokenHash: tok, Username: user, CSRF: "c", CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}))
+	}
+
+	// Rejected requests change nothing.
+	before := accounts(t, s, tokens...)
+	for _, r := range []struct {
+		name string
+		err  error
+		kind store.Kind
+	}{
+		{"password of a missing user", s.SetPassword(ctx(), "nobody", "h", ""), store.KindNotFound},
+		{"empty password hash", s.SetPassword(ctx(), "daughter", "", ""), store.KindInvalid},
+		{"remove a missing user", s.DeleteUser(ctx(), "nobody"), store.KindNotFound},
+		{"remove the last administrator", s.DeleteUser(ctx(), "ann"), store.KindConflict},
+	} {
+		wantKind(t, r.err, r.kind, r.name)
+		if after := accounts(t, s, tokens...); !reflect.DeepEqual(after, before) {
+			t.Fatalf("%s changed the accounts:\n%+v\nwant\n%+v", r.name, after, before)
+		}
+	}
+
+	// A new password ends every other session of that user only.
+	must(t, s.SetPassword(ctx(), "daughter", "h-d2", "d-1"))
+	if u, _ := s.GetUser(ctx(), "daughter"); u.PasswordHash != "h-d2" || !reflect.DeepEqual(u.Lines, []string{"mum"}) {
+		t.Fatalf("after SetPassword: %+v", u)
+	}
+	if got, want := accounts(t, s, tokens...).Sessions, map[string]bool{"ann-1": true, "d-1": true, "d-2": false}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("sessions after SetPassword keeping d-1 = %v, want %v", got, want)
+	}
+	must(t, s.SetPassword(ctx(), "daughter", "h-d3", ""))
+	if got := accounts(t, s, tokens...).Sessions; got["d-1"] || !got["ann-1"] {
+		t.Fatalf("sessions after SetPassword keeping none = %v", got)
+	}
+
+	// A removed user's sessions, lines and account go at once; the name
+	// can be reused without inheriting anything.
+	must(t, s.CreateSession(ctx(), store.Session{TokenHash: "d-3", Username: "daughter", CSRF: "c", CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}))
+	must(t, s.DeleteUser(ctx(), "daughter"))
+	if _, err := s.GetUser(ctx(), "daughter"); !store.IsNotFound(err) {
+		t.Fatalf("removed user: %v", err)
+	}
+	if _, err := s.GetSession(ctx(), "d-3"); !store.IsNotFound(err) {
+		t.Fatalf("removed user's session: %v", err)
+	}
+	wantKind(t, s.CreateSession(ctx(), store.Session{TokenHash: "d-4", Username: "daughter", CSRF: "c", CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}), store.KindNotFound, "session of a removed user")
+	wantKind(t, s.SetPassword(ctx(), "daughter", "h", ""), store.KindNotFound, "password of a removed user")
+	must(t, s.CreateUser(ctx(), store.User{Username: "daughter", Role: store.RoleCarer, PasswordHash: "h", CreatedAt: t0}))
+	if u, _ := s.GetUser(ctx(), "daughter"); len(u.Lines) != 0 {
+		t.Fatalf("a re-created user inherited lines %v", u.Lines)
+	}
+
+	// Two administrators removing each other at once: one stays.
+	must(t, s.CreateUser(ctx(), store.User{Username: "bob", Role: store.RoleAdmin, PasswordHash: "h", CreatedAt: t0}))
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	for i, victim := range []string{"ann", "bob"} {
+		wg.Add(1)
+		go func() { defer wg.Done(); errs[i] = s.DeleteUser(ctx(), victim) }()
+	}
+	wg.Wait()
+	admins := 0
+	us, err := s.ListUsers(ctx())
+	must(t, err)
+	for _, u := range us {
+		if u.Role == store.RoleAdmin {
+			admins++
+		}
+	}
+	if admins != 1 || (errs[0] == nil) == (errs[1] == nil) {
+		t.Fatalf("racing removals: %d admins left, errors %v", admins, errs)
+	}
+	for _, err := range errs {
+		if err != nil && store.KindOf(err) != store.KindConflict {
+			t.Errorf("losing removal: %v (kind %d), want conflict", err, store.KindOf(err))
+		}
+	}
+}

@@ -43,6 +43,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"alert recipients", testAlertRecipients},
 		{"accounts and first-run setup", testAccounts},
 		{"sessions", testSessions},
+		{"password changes and account removal", testPasswordAndRemoval},
 		{"audit log", testAudit},
 		{"line settings", testLineSettings},
 		{"alerts queued without an incident", testQueueAlerts},

@@ -67,9 +67,9 @@ func strangerStaysOn(t *testing.T, e *env) (*testpeer.Sipp, store.Call) {
 }
 
 // pickUpHallPhone registers the hall phone and returns it. It registers
-// only once the stranger's call is up because clearline rings a single
-// registered handset of a line (whichever its registrar lists first), and
-// the stranger's call must go to the kitchen phone.
+// only once the stranger's call is up: clearline rings every registered
+// handset of a line, and the stranger's call must ring the kitchen phone
+// alone.
 func pickUpHallPhone(t *testing.T, e *env) *testpeer.Baresip {
 	t.Helper()
 	hall, err := testpeer.StartBaresip(e.ctx, t, testpeer.BaresipOptions{

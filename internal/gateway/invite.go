@@ -150,7 +150,15 @@ func (g *Gateway) inbound(req *sip.Request, tx sip.ServerTransaction) {
 		c.rejectCaller(480, "Temporarily Unavailable")
 		return
 	}
-	b := targets[0]
+	invites := make([]*sip.Request, len(targets))
+	for i, b := range targets {
+		invites[i] = g.phoneInvite(c, b)
+	}
+	g.bridge(c, offer, invites, sipgo.AnswerOptions{}, scr.Announce)
+}
+
+// phoneInvite is the INVITE that rings one of the line's phones.
+func (g *Gateway) phoneInvite(c *Call, b binding) *sip.Request {
 	invite := sip.NewRequest(sip.INVITE, b.contact)
 	invite.SetDestination(b.source)
 	invite.SetTransport(transportOf(b.transport))
@@ -165,7 +173,7 @@ func (g *Gateway) inbound(req *sip.Request, tx sip.ServerTransaction) {
 		Params:      tagParams(),
 	})
 	invite.AppendHeader(&sip.ToHeader{Address: sip.Uri{Scheme: "sip", User: b.contact.User, Host: b.contact.Host}, Params: sip.NewParams()})
-	g.bridge(c, offer, invite, sipgo.AnswerOptions{}, scr.Announce)
+	return invite
 }
 
 // outbound handles a call dialled by a protected phone.
@@ -248,7 +256,7 @@ func (g *Gateway) outbound(req *sip.Request, tx sip.ServerTransaction) {
 		Params:  tagParams(),
 	})
 	invite.AppendHeader(&sip.ToHeader{Address: sip.Uri{Scheme: "sip", User: dialled, Host: t.Domain}, Params: sip.NewParams()})
-	g.bridge(c, offer, invite, sipgo.AnswerOptions{Username: t.Username, Password: t.Password}, nil)
+	g.bridge(c, offer, []*sip.Request{invite}, sipgo.AnswerOptions{Username: t.Username, Password: t.Password}, nil)
 }
 
 // acceptInvite sends 100 Trying and opens the caller's dialog.
@@ -277,16 +285,21 @@ func (g *Gateway) openLeg(c *Call) (*media.Leg, bool) {
 }
 
 // bridge places the callee leg, relays its progress to the caller, and, once
-// answered, connects the media and waits for the call to end.
-func (g *Gateway) bridge(c *Call, offer *media.SessionDesc, invite *sip.Request, auth sipgo.AnswerOptions,
+// answered, connects the media and waits for the call to end. Several
+// invites (the line's handsets) ring at once, and the first to answer takes
+// the call (ringAll).
+func (g *Gateway) bridge(c *Call, offer *media.SessionDesc, invites []*sip.Request, auth sipgo.AnswerOptions,
 	announce func(context.Context, *media.Leg) (bool, error)) {
 	var ok bool
 	if c.outLeg, ok = g.openLeg(c); !ok {
 		return
 	}
 	codecs, _ := media.Negotiate(offer, supportedCodecs) // checked in offerFrom
-	invite.SetBody(c.outLeg.SDP(codecs, eventPT, "sendrecv"))
-	invite.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
+	sdp := c.outLeg.SDP(codecs, eventPT, "sendrecv")
+	for _, invite := range invites {
+		invite.SetBody(sdp)
+		invite.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
+	}
 
 	// The callee leg lives until the caller cancels, the ring timer fires
 	// or clearline ends the call.
@@ -306,14 +319,17 @@ func (g *Gateway) bridge(c *Call, offer *media.SessionDesc, invite *sip.Request,
 		}
 	}()
 
-	out, err := g.uacDialogs.WriteInvite(ringCtx, invite)
-	if err != nil {
-		g.log.Error("invite to callee failed", "call_id", c.ID, "error", err)
-		c.rejectCaller(502, "Bad Gateway")
-		return
+	var out *sipgo.DialogClientSession
+	var err error
+	if len(invites) == 1 {
+		if out, err = g.uacDialogs.WriteInvite(ringCtx, invites[0]); err != nil {
+			g.log.Error("invite to callee failed", "call_id", c.ID, "error", err)
+			c.rejectCaller(502, "Bad Gateway")
+			return
+		}
+		c.out = out
+		defer out.Close()
 	}
-	c.out = out
-	defer out.Close()
 	g.emit(c.ID, "invite-sent", "to "+legName(c.Direction, false))
 
 	relayDone := make(chan error, 1)
@@ -349,7 +365,14 @@ func (g *Gateway) bridge(c *Call, offer *media.SessionDesc, invite *sip.Request,
 		}
 		return nil
 	}
-	err = out.WaitAnswer(ringCtx, auth)
+	if len(invites) == 1 {
+		err = out.WaitAnswer(ringCtx, auth)
+	} else if out, err = g.ringAll(c, ringCtx, invites, auth); err == nil {
+		g.mu.Lock() // callForRequest reads c.out under g.mu
+		c.out = out
+		g.mu.Unlock()
+		defer out.Close()
+	}
 	if err != nil {
 		var resErr *sipgo.ErrDialogResponse
 		switch {

@@ -26,8 +26,8 @@ func (l callLog) AnswerCall(ctx context.Context, id string, at time.Time) error 
 	return l.st.AnswerCall(ctx, id, at)
 }
 
-func (l callLog) EndCall(ctx context.Context, id string, at time.Time, outcome, hangupBy string) error {
-	return l.st.EndCall(ctx, id, at, outcome, hangupBy)
+func (l callLog) EndCall(ctx context.Context, id string, at time.Time, outcome, hangupBy, reason string) error {
+	return l.st.EndCall(ctx, id, at, outcome, hangupBy, reason)
 }
 
 func (l callLog) SetCallDecision(ctx context.Context, id, decision string, reasons []string) error {

@@ -253,7 +253,7 @@ func TestClearLineStillUpEndsRiskyCallBefore101(t *testing.T) {
 	// The call log and the gateway's account of it.
 	old := e.waitCall(func(c store.Call) bool { return c.ID == risky.ID })
 	ver := e.waitCall(func(c store.Call) bool { return c.To == "101" })
-	if old.HangupBy != "clearline" || old.Outcome != "completed" || old.EndedAt == nil {
+	if old.HangupBy != "clearline" || old.EndReason != "line cleared for a new call" || old.Outcome != "completed" || old.EndedAt == nil {
 		t.Errorf("the stranger's call is not logged as ended by clearline: %+v", old)
 	}
 	if ver.Direction != "outbound" || ver.Decision != "clear-line" || !anyContains(ver.Reasons, "unknown caller") || ver.Outcome != "completed" || ver.Emergency {

@@ -202,9 +202,12 @@ func (c *Call) closeMedia() {
 func (c *Call) finish() {
 	c.cancel(errCallOver)
 	c.mu.Lock()
-	outcome, by := c.outcome, c.hangupBy
+	outcome, by, reason := c.outcome, c.hangupBy, ""
+	if by == "clearline" {
+		reason = c.endReason // why clearline hung up, for the call log
+	}
 	c.mu.Unlock()
-	if err := c.g.calls.EndCall(context.Background(), c.ID, c.g.now(), outcome, by); err != nil {
+	if err := c.g.calls.EndCall(context.Background(), c.ID, c.g.now(), outcome, by, reason); err != nil {
 		c.g.log.Error("call log: end", "call_id", c.ID, "error", err)
 	}
 	c.g.log.Info("call ended", "call_id", c.ID, "direction", c.Direction, "outcome", outcome, "hangup_by", by, "reason", c.endReason)

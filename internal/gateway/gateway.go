@@ -115,7 +115,7 @@ type CallRecord struct {
 type CallLog interface {
 	StartCall(ctx context.Context, c CallRecord) error
 	AnswerCall(ctx context.Context, id string, at time.Time) error
-	EndCall(ctx context.Context, id string, at time.Time, outcome, hangupBy string) error
+	EndCall(ctx context.Context, id string, at time.Time, outcome, hangupBy, reason string) error
 	SetCallDecision(ctx context.Context, id, decision string, reasons []string) error
 }
 

@@ -76,8 +76,8 @@ func (c *counted) StartCall(ctx context.Context, call store.Call) error {
 	return err
 }
 
-func (c *counted) EndCall(ctx context.Context, id string, at time.Time, outcome, hangupBy string) error {
-	err := c.Store.EndCall(ctx, id, at, outcome, hangupBy)
+func (c *counted) EndCall(ctx context.Context, id string, at time.Time, outcome, hangupBy, reason string) error {
+	err := c.Store.EndCall(ctx, id, at, outcome, hangupBy, reason)
 	if err == nil {
 		c.m.Calls.WithLabelValues(outcome).Inc()
 	}

@@ -35,12 +35,12 @@ func TestStoreCounts(t *testing.T) {
 	must(st.SetCallVerdict(ctx, "c1", "scam", []string{"authority:police"}))
 	must(st.RecordIncident(ctx, store.Incident{CallID: "c1", LineID: "mum", Verdict: "scam", FlaggedAt: t0},
 		[]store.Alert{{Channel: store.ChannelEmail, Target: "son@example.org", NextAt: t0}}))
-	must(st.EndCall(ctx, "c1", t0.Add(time.Minute), "completed", "clearline"))
+	must(st.EndCall(ctx, "c1", t0.Add(time.Minute), "completed", "clearline", ""))
 	// A decision known when the call starts is counted with the start.
 	must(st.StartCall(ctx, store.Call{ID: "c2", LineID: "mum", Direction: "inbound", From: "101", StartedAt: t0, Decision: "block", Reasons: []string{"101 never calls"}}))
 	must(st.StartCall(ctx, store.Call{ID: "c3", LineID: "mum", Direction: "outbound", To: "999", StartedAt: t0, Emergency: true}))
 	// A rejected write is not counted.
-	if err := st.EndCall(ctx, "nosuch", t0, "completed", ""); err == nil {
+	if err := st.EndCall(ctx, "nosuch", t0, "completed", "", ""); err == nil {
 		t.Fatal("ending a missing call succeeded")
 	}
 	as, err := st.ClaimAlerts(ctx, t0.Add(time.Second), 10, time.Minute)

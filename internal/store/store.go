@@ -22,7 +22,9 @@ type Store interface {
 
 	StartCall(ctx context.Context, c Call) error
 	AnswerCall(ctx context.Context, id string, at time.Time) error
-	EndCall(ctx context.Context, id string, at time.Time, outcome, hangupBy string) error
+	// EndCall records the end; reason says why when clearline ended the
+	// call ("" otherwise).
+	EndCall(ctx context.Context, id string, at time.Time, outcome, hangupBy, reason string) error
 	SetCallDecision(ctx context.Context, id, decision string, reasons []string) error
 	SetCallVerdict(ctx context.Context, id, verdict string, tactics []string) error
 	GetCall(ctx context.Context, id string) (Call, error)
@@ -78,6 +80,7 @@ type Call struct {
 	// interrupted.
 	Outcome   string
 	HangupBy  string // caller, callee, clearline or ""
+	EndReason string // why clearline ended the call, when it did
 	Decision  string // screening: allow, block, challenge or "" (outbound)
 	Reasons   []string
 	Emergency bool

@@ -452,7 +452,7 @@ func TestDashboardInBrowser(t *testing.T) {
 	// The call log shows the flagged call with what the guard heard.
 	row := fmt.Sprintf("li[data-call=%q]", scam.ID)
 	checks := []chromedp.Action[chromedp.Void]{chromedp.Navigate(base + "/lines/mum/calls"),
-		waitText(row, "Flagged: scam"), waitText(row, "From "+bankScammer), waitText(row, "warned the person and ended the call"),
+		waitText(row, "Flagged: scam"), waitText(row, "From "+bankScammer), waitText(row, "warned the person and ended the call"), waitText(row, "hung up by clearline (scam warning given)"),
 		waitText(row+" .excerpt", "card numbers, PINs and codes removed"), waitText(row+" .excerpt", inc.Transcript[0].Text)}
 	for _, tactic := range inc.Tactics {
 		checks = append(checks, waitText(row+" .flag", tactic))

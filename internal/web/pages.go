@@ -210,6 +210,27 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request, c *reqCtx) (*v
 	return &view{Page: "overview", Title: l.Name, Data: d}, nil
 }
 
+// hungUpBy names who ended a call for the person reading the log: on an
+// inbound call the callee is the protected person, on an outbound call the
+// caller is.
+func hungUpBy(direction, by string) string {
+	switch by {
+	case "clearline":
+		return "clearline"
+	case "caller":
+		if direction == "inbound" {
+			return "the caller"
+		}
+		return "the person"
+	case "callee":
+		if direction == "inbound" {
+			return "the person"
+		}
+		return "the other end"
+	}
+	return ""
+}
+
 // callRow is one call in the log, with what the detector found.
 type callRow struct {
 	ID          string                 `json:"id"`
@@ -221,6 +242,8 @@ type callRow struct {
 	Seconds     int                    `json:"talk_seconds"`
 	Outcome     string                 `json:"outcome"`
 	Decision    string                 `json:"decision"`
+	HungUpBy    string                 `json:"hung_up_by,omitempty"` // in words: "the caller", "clearline"...
+	EndReason   string                 `json:"end_reason,omitempty"` // why clearline ended it, when it did
 	Category    string                 `json:"category"`
 	Reasons     []string               `json:"reasons"`
 	Verdict     string                 `json:"verdict,omitempty"`
@@ -266,7 +289,8 @@ func (s *Server) callLog(w http.ResponseWriter, r *http.Request, c *reqCtx) (*vi
 	for _, cl := range calls {
 		row := callRow{ID: cl.ID, Direction: cl.Direction, From: cl.From, To: cl.To, CallerName: cl.CallerName, StartedAt: cl.StartedAt,
 			Seconds: int(cl.Duration().Seconds()), Outcome: cl.Outcome, Decision: cl.Decision, Category: category(cl),
-			Reasons: nonNil(cl.Reasons), Verdict: cl.Verdict, Tactics: nonNil(cl.Tactics), Emergency: cl.Emergency}
+			Reasons: nonNil(cl.Reasons), Verdict: cl.Verdict, Tactics: nonNil(cl.Tactics), Emergency: cl.Emergency,
+			HungUpBy: hungUpBy(cl.Direction, cl.HangupBy), EndReason: cl.EndReason}
 		if in, ok := byCall[cl.ID]; ok {
 			row.Verdict, row.Tactics, row.Explanation, row.Action = in.Verdict, nonNil(in.Tactics), in.Explanation, in.Action
 			row.Category = "flagged"

@@ -30,12 +30,13 @@ func (s *DB) AnswerCall(ctx context.Context, id string, at time.Time) error {
 	return s.calls.write(ctx, "answer call", stmtAnswerCall, id, ms(at), id)
 }
 
-// EndCall records the end, the outcome and who hung up.
-func (s *DB) EndCall(ctx context.Context, id string, at time.Time, outcome, hangupBy string) error {
+// EndCall records the end, the outcome, who hung up and, when clearline
+// did, why.
+func (s *DB) EndCall(ctx context.Context, id string, at time.Time, outcome, hangupBy, reason string) error {
 	if strings.TrimSpace(outcome) == "" || outcome == "in-progress" {
 		return store.Errorf(store.KindInvalid, "end call", "outcome %q is not a final outcome", outcome)
 	}
-	return s.calls.write(ctx, "end call", stmtEndCall, id, ms(at), outcome, hangupBy, id)
+	return s.calls.write(ctx, "end call", stmtEndCall, id, ms(at), outcome, hangupBy, reason, id)
 }
 
 // SetCallDecision stores the screening decision and its reasons.
@@ -49,7 +50,7 @@ func (s *DB) SetCallVerdict(ctx context.Context, id, verdict string, tactics []s
 }
 
 const callColumns = `id, line_id, direction, from_number, to_number, caller_name, started_at, answered_at, ended_at,
-	outcome, hangup_by, decision, reasons, emergency, verdict, tactics`
+	outcome, hangup_by, end_reason, decision, reasons, emergency, verdict, tactics`
 
 func scanCall(sc interface{ Scan(...any) error }) (store.Call, error) {
 	var c store.Call
@@ -57,7 +58,7 @@ func scanCall(sc interface{ Scan(...any) error }) (store.Call, error) {
 	var answered, ended sql.NullInt64
 	var reasons, tactics string
 	err := sc.Scan(&c.ID, &c.LineID, &c.Direction, &c.From, &c.To, &c.CallerName, &started, &answered, &ended,
-		&c.Outcome, &c.HangupBy, &c.Decision, &reasons, &c.Emergency, &c.Verdict, &tactics)
+		&c.Outcome, &c.HangupBy, &c.EndReason, &c.Decision, &reasons, &c.Emergency, &c.Verdict, &tactics)
 	if err != nil {
 		return c, err
 	}
@@ -125,7 +126,7 @@ func (s *DB) ListCalls(ctx context.Context, f store.CallFilter) ([]store.Call, e
 func (s *DB) RecoverInterruptedCalls(ctx context.Context, at time.Time) (int, error) {
 	var n int64
 	err := s.tx(ctx, "recover interrupted calls", func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, s.q(`UPDATE calls SET outcome = 'interrupted', ended_at = ?, hangup_by = 'clearline'
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE calls SET outcome = 'interrupted', ended_at = ?, hangup_by = 'clearline', end_reason = 'clearline stopped during the call'
 			WHERE outcome IN ('in-progress', 'answered')`), ms(at))
 		if err != nil {
 			return err

@@ -41,7 +41,7 @@ var callStmtSQL = [nCallStmts]string{
 	// reopens it.
 	stmtAnswerCall: `UPDATE calls SET answered_at = ?,
 		outcome = CASE WHEN outcome = 'in-progress' THEN 'answered' ELSE outcome END WHERE id = ?`,
-	stmtEndCall:      `UPDATE calls SET ended_at = ?, outcome = ?, hangup_by = ? WHERE id = ?`,
+	stmtEndCall:      `UPDATE calls SET ended_at = ?, outcome = ?, hangup_by = ?, end_reason = ? WHERE id = ?`,
 	stmtCallDecision: `UPDATE calls SET decision = ?, reasons = ? WHERE id = ?`,
 	stmtCallVerdict:  `UPDATE calls SET verdict = ?, tactics = ? WHERE id = ?`,
 }

@@ -47,7 +47,7 @@ func BenchmarkCallLog(b *testing.B) {
 				b.Error(err)
 				return
 			}
-			if err := s.EndCall(ctx, id, at.Add(time.Minute), "completed", "caller"); err != nil {
+			if err := s.EndCall(ctx, id, at.Add(time.Minute), "completed", "caller", ""); err != nil {
 				b.Error(err)
 				return
 			}

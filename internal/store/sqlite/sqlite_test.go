@@ -307,7 +307,7 @@ func TestKillHelper(t *testing.T) {
 	steps := []func() error{
 		func() error { return s.StartCall(ctx, c) },
 		func() error { return s.AnswerCall(ctx, "done", killStart) },
-		func() error { return s.EndCall(ctx, "done", killStart.Add(time.Minute), "completed", "caller") },
+		func() error { return s.EndCall(ctx, "done", killStart.Add(time.Minute), "completed", "caller", "") },
 		func() error {
 			c.ID, c.StartedAt = "ringing", killStart.Add(time.Second)
 			return s.StartCall(ctx, c)

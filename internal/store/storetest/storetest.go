@@ -75,7 +75,7 @@ func RunReopen(t *testing.T, open func(t *testing.T) store.Store) {
 	// The reopened store still works.
 	s = open(t)
 	defer s.Close()
-	must(t, s.EndCall(ctx(), "c1", t0.Add(time.Minute), "completed", "caller"))
+	must(t, s.EndCall(ctx(), "c1", t0.Add(time.Minute), "completed", "caller", ""))
 	if c := getCall(t, s, "c1"); c.Outcome != "completed" || c.Duration() != 59*time.Second {
 		t.Fatalf("call after reopen = %+v", c)
 	}
@@ -209,10 +209,10 @@ func testCallLifecycle(t *testing.T, s store.Store) {
 	}
 
 	must(t, s.SetCallVerdict(ctx(), "c1", "scam", []string{"authority:police", "request:withdraw-cash"}))
-	must(t, s.EndCall(ctx(), "c1", t0.Add(63*time.Second), "completed", "callee"))
+	must(t, s.EndCall(ctx(), "c1", t0.Add(63*time.Second), "completed", "clearline", "scam warning given"))
 	got = getCall(t, s, "c1")
 	want = store.Call{ID: "c1", LineID: "mum", Direction: "inbound", From: "+442071838750", To: "+441632960001",
-		CallerName: "Dr Patel", StartedAt: t0, Outcome: "completed", HangupBy: "callee", Decision: "challenge",
+		CallerName: "Dr Patel", StartedAt: t0, Outcome: "completed", HangupBy: "clearline", EndReason: "scam warning given", Decision: "challenge",
 		Reasons: []string{"unknown number", "passed: «Margaret»"}, Verdict: "scam",
 		Tactics: []string{"authority:police", "request:withdraw-cash"}}
 	a, e := t0.Add(3*time.Second), t0.Add(63*time.Second)
@@ -226,7 +226,7 @@ func testCallLifecycle(t *testing.T, s store.Store) {
 
 	// A call ended without an answer: no answer time, no talk time.
 	must(t, s.StartCall(ctx(), call("c2", t0)))
-	must(t, s.EndCall(ctx(), "c2", t0.Add(20*time.Second), "no-answer", "clearline"))
+	must(t, s.EndCall(ctx(), "c2", t0.Add(20*time.Second), "no-answer", "clearline", ""))
 	if g := getCall(t, s, "c2"); g.AnsweredAt != nil || g.EndedAt == nil || g.Duration() != 0 ||
 		g.Outcome != "no-answer" || g.HangupBy != "clearline" {
 		t.Fatalf("unanswered call = %+v", g)
@@ -257,7 +257,7 @@ func testTimes(t *testing.T, s store.Store) {
 	c := call("t1", start)
 	must(t, s.StartCall(ctx(), c))
 	must(t, s.AnswerCall(ctx(), "t1", answer))
-	must(t, s.EndCall(ctx(), "t1", end, "completed", "caller"))
+	must(t, s.EndCall(ctx(), "t1", end, "completed", "caller", ""))
 	got := getCall(t, s, "t1")
 	check := func(what string, got *time.Time, want time.Time) {
 		t.Helper()
@@ -355,15 +355,15 @@ func testCallValidation(t *testing.T, s store.Store) {
 			return s.StartCall(ctx(), with(func(c *store.Call) { c.ID, c.From, c.StartedAt = "c1", "+440000000000", t0.Add(time.Hour) }))
 		}, store.KindConflict},
 		{"answer: missing", func() error { return s.AnswerCall(ctx(), "nope", t0) }, store.KindNotFound},
-		{"end: missing", func() error { return s.EndCall(ctx(), "nope", t0, "completed", "caller") }, store.KindNotFound},
+		{"end: missing", func() error { return s.EndCall(ctx(), "nope", t0, "completed", "caller", "") }, store.KindNotFound},
 		{"decision: missing", func() error { return s.SetCallDecision(ctx(), "nope", "allow", []string{"r"}) }, store.KindNotFound},
 		{"verdict: missing", func() error { return s.SetCallVerdict(ctx(), "nope", "scam", []string{"t"}) }, store.KindNotFound},
 		{"get: missing", func() error { _, err := s.GetCall(ctx(), "nope"); return err }, store.KindNotFound},
 		{"get: empty id", func() error { _, err := s.GetCall(ctx(), ""); return err }, store.KindNotFound},
-		{"end: empty outcome", func() error { return s.EndCall(ctx(), "c1", t0, "", "") }, store.KindInvalid},
-		{"end: blank outcome", func() error { return s.EndCall(ctx(), "c1", t0, "  ", "") }, store.KindInvalid},
-		{"end: in-progress outcome", func() error { return s.EndCall(ctx(), "c1", t0, "in-progress", "") }, store.KindInvalid},
-		{"end: missing and empty outcome", func() error { return s.EndCall(ctx(), "nope", t0, "", "") }, store.KindInvalid},
+		{"end: empty outcome", func() error { return s.EndCall(ctx(), "c1", t0, "", "", "") }, store.KindInvalid},
+		{"end: blank outcome", func() error { return s.EndCall(ctx(), "c1", t0, "  ", "", "") }, store.KindInvalid},
+		{"end: in-progress outcome", func() error { return s.EndCall(ctx(), "c1", t0, "in-progress", "", "") }, store.KindInvalid},
+		{"end: missing and empty outcome", func() error { return s.EndCall(ctx(), "nope", t0, "", "", "") }, store.KindInvalid},
 	}
 	for _, tt := range tests {
 		wantKind(t, tt.op(), tt.want, tt.name)
@@ -381,7 +381,7 @@ func testRejectedChangeNothing(t *testing.T, s store.Store) {
 	must(t, s.AnswerCall(ctx(), "c1", t0.Add(time.Second)))
 	must(t, s.SetCallVerdict(ctx(), "c1", "benign", []string{"none"}))
 	must(t, s.StartCall(ctx(), call("c2", t0.Add(time.Minute))))
-	must(t, s.EndCall(ctx(), "c2", t0.Add(2*time.Minute), "completed", "caller"))
+	must(t, s.EndCall(ctx(), "c2", t0.Add(2*time.Minute), "completed", "caller", ""))
 	must(t, s.AddListEntry(ctx(), store.ListEntry{LineID: "mum", Kind: "blocked", Number: "+441142345678", Name: "Scam Co", AddedBy: "key 9", CreatedAt: t0}))
 	before := dump(t, s)
 
@@ -396,8 +396,8 @@ func testRejectedChangeNothing(t *testing.T, s store.Store) {
 		{"duplicate call id", func() error { return s.StartCall(ctx(), dup) }},
 		{"duplicate finished call id", func() error { d := dup; d.ID = "c2"; return s.StartCall(ctx(), d) }},
 		{"invalid start", func() error { d := dup; d.ID, d.Direction = "c3", "up"; return s.StartCall(ctx(), d) }},
-		{"invalid end of live call", func() error { return s.EndCall(ctx(), "c1", t0.Add(time.Hour), "in-progress", "caller") }},
-		{"invalid end of finished call", func() error { return s.EndCall(ctx(), "c2", t0.Add(time.Hour), "", "callee") }},
+		{"invalid end of live call", func() error { return s.EndCall(ctx(), "c1", t0.Add(time.Hour), "in-progress", "caller", "") }},
+		{"invalid end of finished call", func() error { return s.EndCall(ctx(), "c2", t0.Add(time.Hour), "", "callee", "") }},
 		{"answer missing call", func() error { return s.AnswerCall(ctx(), "c3", t0) }},
 		{"empty line id", func() error { return s.PutLine(ctx(), store.Line{Name: "Nobody", CreatedAt: t0}) }},
 		{"bad list kind", func() error {
@@ -405,7 +405,7 @@ func testRejectedChangeNothing(t *testing.T, s store.Store) {
 		}},
 		{"remove missing entry", func() error { return s.RemoveListEntry(ctx(), "mum", "trusted", "+441142345678") }},
 		{"cancelled start", func() error { return s.StartCall(cancelled, call("c3", t0)) }},
-		{"cancelled end", func() error { return s.EndCall(cancelled, "c1", t0.Add(time.Hour), "completed", "caller") }},
+		{"cancelled end", func() error { return s.EndCall(cancelled, "c1", t0.Add(time.Hour), "completed", "caller", "") }},
 		{"cancelled put line", func() error { return s.PutLine(cancelled, store.Line{ID: "mum", Name: "Changed", CreatedAt: t0}) }},
 		{"cancelled recover", func() error { _, err := s.RecoverInterruptedCalls(cancelled, t0.Add(time.Hour)); return err }},
 	}
@@ -449,7 +449,7 @@ func testListCalls(t *testing.T, s store.Store) {
 			must(t, s.AnswerCall(ctx(), c.ID, c.StartedAt.Add(time.Second)))
 		case "":
 		default:
-			must(t, s.EndCall(ctx(), c.ID, c.StartedAt.Add(time.Second), outcomes[i], "caller"))
+			must(t, s.EndCall(ctx(), c.ID, c.StartedAt.Add(time.Second), outcomes[i], "caller", ""))
 		}
 	}
 	tests := []struct {
@@ -560,8 +560,8 @@ func testRecover(t *testing.T, s store.Store) {
 	must(t, s.AnswerCall(ctx(), "talking", t0.Add(time.Second)))
 	must(t, s.SetCallVerdict(ctx(), "talking", "scam", []string{"urgency"}))
 	must(t, s.AnswerCall(ctx(), "done", t0.Add(time.Second)))
-	must(t, s.EndCall(ctx(), "done", t0.Add(time.Minute), "completed", "caller"))
-	must(t, s.EndCall(ctx(), "refused", t0.Add(2*time.Second), "refused", "clearline"))
+	must(t, s.EndCall(ctx(), "done", t0.Add(time.Minute), "completed", "caller", ""))
+	must(t, s.EndCall(ctx(), "refused", t0.Add(2*time.Second), "refused", "clearline", "refused after announcement"))
 	done, refused := getCall(t, s, "done"), getCall(t, s, "refused")
 
 	at := t0.Add(time.Hour)
@@ -571,7 +571,7 @@ func testRecover(t *testing.T, s store.Store) {
 	}
 	ringing := getCall(t, s, "ringing")
 	if ringing.Outcome != "interrupted" || ringing.EndedAt == nil || !ringing.EndedAt.Equal(at) ||
-		ringing.HangupBy != "clearline" || ringing.AnsweredAt != nil || ringing.Duration() != 0 {
+		ringing.HangupBy != "clearline" || ringing.EndReason != "clearline stopped during the call" || ringing.AnsweredAt != nil || ringing.Duration() != 0 {
 		t.Errorf("ringing = %+v", ringing)
 	}
 	talking := getCall(t, s, "talking")
@@ -703,7 +703,7 @@ func testHostileText(t *testing.T, s store.Store) {
 		must(t, s.SetCallVerdict(ctx(), id, v, []string{v, "x"}))
 		must(t, s.AnswerCall(ctx(), id, c.StartedAt))
 		outcome := "x" + v // never empty nor "in-progress"
-		must(t, s.EndCall(ctx(), id, c.StartedAt.Add(time.Second), outcome, v))
+		must(t, s.EndCall(ctx(), id, c.StartedAt.Add(time.Second), outcome, v, ""))
 		got := getCall(t, s, id)
 		want := c
 		want.Decision, want.Reasons, want.Verdict, want.Tactics = v, []string{v}, v, []string{v, "x"}
@@ -768,7 +768,7 @@ func testConcurrent(t *testing.T, s store.Store) {
 					func() error { return s.SetCallDecision(ctx(), id, "allow", []string{id}) },
 					func() error { return s.AnswerCall(ctx(), id, at.Add(time.Second)) },
 					func() error { _, err := s.ListCalls(ctx(), store.CallFilter{Limit: 5}); return err },
-					func() error { return s.EndCall(ctx(), id, at.Add(2*time.Second), "completed", "caller") },
+					func() error { return s.EndCall(ctx(), id, at.Add(2*time.Second), "completed", "caller", "") },
 				} {
 					if err := step(); err != nil {
 						errs <- fmt.Errorf("%s: %w", id, err)
@@ -849,7 +849,7 @@ func testClosed(t *testing.T, s store.Store) {
 	if err := s.StartCall(ctx(), call("c2", t0)); err == nil {
 		t.Error("StartCall on a closed store succeeded")
 	}
-	if err := s.EndCall(ctx(), "c1", t0, "completed", ""); err == nil {
+	if err := s.EndCall(ctx(), "c1", t0, "completed", "", ""); err == nil {
 		t.Error("EndCall on a closed store succeeded")
 	}
 }
@@ -857,7 +857,7 @@ func testClosed(t *testing.T, s store.Store) {
 func testLateAnswer(t *testing.T, s store.Store) {
 	c := store.Call{ID: "late", LineID: "mum", Direction: "inbound", StartedAt: t0}
 	must(t, s.StartCall(ctx(), c))
-	must(t, s.EndCall(ctx(), "late", t0.Add(time.Second), "cancelled", "caller"))
+	must(t, s.EndCall(ctx(), "late", t0.Add(time.Second), "cancelled", "caller", ""))
 	must(t, s.AnswerCall(ctx(), "late", t0.Add(2*time.Second)))
 	got, err := s.GetCall(ctx(), "late")
 	if err != nil || got.Outcome != "cancelled" {

@@ -1,9 +1,9 @@
 package listen
 
-// The gateway between real peers, as in internal/e2e/env_test.go (whose
-// helpers live in _test files there): clearline in-process with the
-// embedded recogniser, baresip registered as the protected phone
-// (auto-answer, recording what it hears), SIPp as the provider.
+// The gateway between real peers, as in internal/e2e/env_test.go:
+// clearline in-process (apptest) with the embedded recogniser, baresip
+// registered as the protected phone (auto-answer, recording what it
+// hears), SIPp as the provider.
 
 import (
 	"context"
@@ -14,11 +14,11 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/clearline/clearline/internal/app"
+	"github.com/clearline/clearline/internal/app/apptest"
 	"github.com/clearline/clearline/internal/config"
 	"github.com/clearline/clearline/internal/detect"
 	"github.com/clearline/clearline/internal/gateway"
@@ -48,7 +48,6 @@ type env struct {
 	ctx   context.Context
 	app   *app.App
 	phone *testpeer.Baresip
-	logs  *syncWriter
 }
 
 func newEnv(t *testing.T, onAssessment func(*gateway.Call, detect.Assessment)) *env {
@@ -74,30 +73,9 @@ func newEnv(t *testing.T, onAssessment func(*gateway.Call, detect.Assessment)) *
 		t.Fatalf("config: %v", err)
 	}
 
-	e := &env{ctx: ctx, logs: &syncWriter{}}
-	log := slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	a, err := app.Start(ctx, cfg, log, app.Options{OnAssessment: onAssessment})
-	if err != nil {
-		t.Fatalf("start clearline: %v", err)
-	}
+	e := &env{ctx: ctx}
+	a, _ := apptest.Start(ctx, t, cfg, slog.LevelDebug, app.Options{OnAssessment: onAssessment})
 	e.app = a
-	runCtx, stop := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- a.Run(runCtx) }()
-	t.Cleanup(func() {
-		stop()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("clearline run: %v", err)
-			}
-		case <-time.After(15 * time.Second):
-			t.Errorf("clearline did not stop within 15s")
-		}
-		if t.Failed() {
-			t.Logf("clearline log (end):\n%s", tailString(e.logs.String(), 6000))
-		}
-	})
 
 	ph, err := testpeer.StartBaresip(ctx, t, testpeer.BaresipOptions{Registrar: a.SIPAddr(), User: phoneUser, Password: phonePass,
 		AutoAnswer: true, Record: true, MaxLifetime: 150 * time.Second})
@@ -109,33 +87,6 @@ func newEnv(t *testing.T, onAssessment func(*gateway.Call, detect.Assessment)) *
 		t.Fatalf("phone did not register: %v", err)
 	}
 	return e
-}
-
-type syncWriter struct {
-	mu sync.Mutex
-	b  []byte
-}
-
-func (w *syncWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if len(w.b) < 4<<20 {
-		w.b = append(w.b, p...)
-	}
-	return len(p), nil
-}
-
-func (w *syncWriter) String() string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return string(w.b)
-}
-
-func tailString(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[len(s)-n:]
 }
 
 // speak synthesises text with a flite voice as 8 kHz PCM, cached by voice

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/clearline/clearline/internal/app"
+	"github.com/clearline/clearline/internal/app/apptest"
 	"github.com/clearline/clearline/internal/config"
 	"github.com/clearline/clearline/internal/detect"
 	"github.com/clearline/clearline/internal/gateway"
@@ -40,7 +41,7 @@ type env struct {
 	cfg    config.Config
 	phone  *testpeer.Baresip
 	events *eventLog
-	logs   *syncWriter
+	logs   *apptest.Log
 }
 
 type envOptions struct {
@@ -99,30 +100,9 @@ func newEnv(t *testing.T, o envOptions) *env {
 		t.Fatalf("config: %v", err)
 	}
 
-	e := &env{t: t, ctx: ctx, cfg: cfg, events: &eventLog{}, logs: &syncWriter{}}
-	log := slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	a, err := app.Start(ctx, cfg, log, app.Options{Events: e.events.add, OnAssessment: o.onAssessment})
-	if err != nil {
-		t.Fatalf("start clearline: %v", err)
-	}
-	e.app = a
-	runCtx, stop := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- a.Run(runCtx) }()
-	t.Cleanup(func() {
-		stop()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("clearline run: %v", err)
-			}
-		case <-time.After(15 * time.Second):
-			t.Errorf("clearline did not stop within 15s")
-		}
-		if t.Failed() {
-			t.Logf("clearline log:\n%s", e.logs.String())
-		}
-	})
+	e := &env{t: t, ctx: ctx, cfg: cfg, events: &eventLog{}}
+	a, logs := apptest.Start(ctx, t, cfg, slog.LevelDebug, app.Options{Events: e.events.add, OnAssessment: o.onAssessment})
+	e.app, e.logs = a, logs
 
 	if !o.noPhone {
 		po := o.phone
@@ -203,26 +183,6 @@ func (l *eventLog) find(what string) (gateway.Event, bool) {
 		}
 	}
 	return gateway.Event{}, false
-}
-
-type syncWriter struct {
-	mu sync.Mutex
-	b  []byte
-}
-
-func (w *syncWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if len(w.b) < 4<<20 {
-		w.b = append(w.b, p...)
-	}
-	return len(p), nil
-}
-
-func (w *syncWriter) String() string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return string(w.b)
 }
 
 // canCapture reports whether SIPp's received RTP can be captured (tcpdump

@@ -19,6 +19,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/clearline/clearline/internal/app"
+	"github.com/clearline/clearline/internal/app/apptest"
 	"github.com/clearline/clearline/internal/asr"
 	"github.com/clearline/clearline/internal/config"
 	"github.com/clearline/clearline/internal/store"
@@ -130,50 +131,8 @@ func startApp(t *testing.T) (*app.App, string) {
 	if err := cfg.Validate(); err != nil {
 		t.Fatalf("config: %v", err)
 	}
-	logs := &strings.Builder{}
-	log := slog.New(slog.NewTextHandler(&lockedWriter{w: logs}, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	a, err := app.Start(ctx, cfg, log, app.Options{})
-	if err != nil {
-		t.Fatalf("start clearline: %v", err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("clearline run: %v", err)
-			}
-		case <-time.After(15 * time.Second):
-			t.Errorf("clearline did not stop")
-		}
-		if t.Failed() {
-			t.Logf("clearline log:\n%s", logs.String())
-		}
-	})
+	a, _ := apptest.Start(ctx, t, cfg, slog.LevelInfo, app.Options{})
 	return a, "http://" + a.WebAddr()
-}
-
-type lockedWriter struct {
-	mu chanMutex
-	w  io.Writer
-}
-
-type chanMutex struct{ ch chan struct{} }
-
-func (m *chanMutex) lock() {
-	if m.ch == nil {
-		m.ch = make(chan struct{}, 1)
-	}
-	m.ch <- struct{}{}
-}
-func (m *chanMutex) unlock() { <-m.ch }
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.lock()
-	defer l.mu.unlock()
-	return l.w.Write(p)
 }
 
 // startPhone registers Mum's phone, a baresip that answers every call,

@@ -271,16 +271,11 @@ func TestClearLineStillUpEndsRiskyCallBefore101(t *testing.T) {
 	}
 
 	// The family is told, once per channel, naming both calls.
-	rcv.waitFor(1, 1, 15*time.Second)
-	rcv.mu.Lock()
-	defer rcv.mu.Unlock()
-	if len(rcv.mails) != 1 || len(rcv.raw) != 1 {
-		t.Fatalf("alerts received: %d e-mails, %d webhooks; want 1 of each", len(rcv.mails), len(rcv.raw))
-	}
-	if m := rcv.mails[0]; !strings.Contains(m, "called 101 to verify after a suspicious call at") || !strings.Contains(m, strangerNumber) {
+	m, h := rcv.oneEach(t, 0)
+	if !strings.Contains(m, "called 101 to verify after a suspicious call at") || !strings.Contains(m, strangerNumber) {
 		t.Errorf("e-mail: %q", m)
 	}
-	if h := rcv.raw[0]; !strings.Contains(h, `"type":"clearline.verification"`) || !strings.Contains(h, risky.ID) || !strings.Contains(h, ver.ID) {
+	if !strings.Contains(h, `"type":"clearline.verification"`) || !strings.Contains(h, risky.ID) || !strings.Contains(h, ver.ID) {
 		t.Errorf("webhook: %s", h)
 	}
 }

@@ -100,6 +100,21 @@ func (r *receivers) waitFor(mails, hooks int, within time.Duration) {
 	}
 }
 
+// oneEach waits for an e-mail and a webhook, then settle longer (so that a
+// second alert would be seen), and returns the e-mail and the webhook
+// body, failing the test unless exactly one of each arrived.
+func (r *receivers) oneEach(t *testing.T, settle time.Duration) (mail, hook string) {
+	t.Helper()
+	r.waitFor(1, 1, 15*time.Second)
+	time.Sleep(settle)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.mails) != 1 || len(r.raw) != 1 {
+		t.Fatalf("alerts received: %d e-mails, %d webhooks; want 1 of each", len(r.mails), len(r.raw))
+	}
+	return r.mails[0], r.raw[0]
+}
+
 func listeningConfig(r *receivers, onScam string) func(*config.Config) {
 	return func(c *config.Config) {
 		c.Listening.Recognizer = "embedded"

@@ -322,17 +322,8 @@ func (s *Server) public(h handler) http.HandlerFunc {
 			http.SetCookie(w, &http.Cookie{Name: preCSRFCookie, Value: tok, Path: "/", HttpOnly: true, Secure: s.cfg.CookieSecure, SameSite: http.SameSiteStrictMode})
 		}
 		c.session.CSRF = tok
-		if r.Method == http.MethodPost {
-			form, err := readInput(w, r)
-			if err != nil {
-				s.respond(w, r, c, nil, err)
-				return
-			}
-			c.form = form
-			if !sameOrigin(r) || !auth.Equal(csrfFrom(r, form), tok) {
-				s.respond(w, r, c, nil, statusErr(http.StatusForbidden, "This form has expired. Reload the page and try again."))
-				return
-			}
+		if !s.readPost(w, r, c, tok) {
+			return
 		}
 		v, err := h(w, r, c)
 		s.respond(w, r, c, v, err)
@@ -357,21 +348,32 @@ func (s *Server) private(h handler) http.HandlerFunc {
 			return
 		}
 		c.user, c.session = u, se
-		if r.Method == http.MethodPost {
-			form, err := readInput(w, r)
-			if err != nil {
-				s.respond(w, r, c, nil, err)
-				return
-			}
-			c.form = form
-			if !sameOrigin(r) || !auth.Equal(csrfFrom(r, form), se.CSRF) {
-				s.respond(w, r, c, nil, statusErr(http.StatusForbidden, "This form has expired. Reload the page and try again."))
-				return
-			}
+		if !s.readPost(w, r, c, se.CSRF) {
+			return
 		}
 		v, err := h(w, r, c)
 		s.respond(w, r, c, v, err)
 	}
+}
+
+// readPost reads a POST's form or JSON into c.form and checks that it comes
+// from this site with the CSRF token csrf. When it does not, it answers
+// the request itself and returns false. Other methods pass as they are.
+func (s *Server) readPost(w http.ResponseWriter, r *http.Request, c *reqCtx, csrf string) bool {
+	if r.Method != http.MethodPost {
+		return true
+	}
+	form, err := readInput(w, r)
+	if err != nil {
+		s.respond(w, r, c, nil, err)
+		return false
+	}
+	c.form = form
+	if !sameOrigin(r) || !auth.Equal(csrfFrom(r, form), csrf) {
+		s.respond(w, r, c, nil, statusErr(http.StatusForbidden, "This form has expired. Reload the page and try again."))
+		return false
+	}
+	return true
 }
 
 func csrfFrom(r *http.Request, form url.Values) string {

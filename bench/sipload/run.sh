@@ -10,4 +10,4 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 bash ../../scripts/install-deps.sh >/dev/null
-CLEARLINE_BENCH=1 go test -run TestCallRate -v -timeout 60m . 2>&1 | grep -E "rate|RESULT|FAIL|ok|panic"
+CLEARLINE_BENCH=1 go test -count=1 -run TestCallRate -v -timeout 60m . 2>&1 | grep -E "rate|RESULT|FAIL|ok|panic|profiles"

@@ -9,7 +9,9 @@ package sipload
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -31,6 +33,7 @@ type step struct {
 	meanSetup  time.Duration
 	elapsed    time.Duration // from the first call to the end of the last
 	rssKB      int
+	cpuPerCall time.Duration // the target's CPU time (all its processes) over the calls
 }
 
 func TestCallRate(t *testing.T) {
@@ -54,8 +57,9 @@ func TestCallRate(t *testing.T) {
 		for _, r := range rates {
 			s := runStep(t, target, bin, r, dur, hold)
 			results[target] = append(results[target], s)
-			t.Logf("%-9s rate %6.0f/s: %d ok, %d failed (%.3f%%), took %.1fs for %v of calls, mean INVITE->200 %v, RSS %d kB, sustained %v",
-				target, r, s.ok, s.failed, 100*float64(s.failed)/float64(max(1, s.ok+s.failed)), s.elapsed.Seconds(), dur, s.meanSetup, s.rssKB, s.sustained(dur, hold))
+			t.Logf("%-9s rate %6.0f/s: %d ok, %d failed (%.3f%%), took %.1fs for %v of calls, mean INVITE->200 %v, CPU %.0f µs per call, RSS %d kB, sustained %v",
+				target, r, s.ok, s.failed, 100*float64(s.failed)/float64(max(1, s.ok+s.failed)), s.elapsed.Seconds(), dur, s.meanSetup,
+				float64(s.cpuPerCall)/float64(time.Microsecond), s.rssKB, s.sustained(dur, hold))
 			if !s.sustained(dur, hold) {
 				break
 			}
@@ -115,6 +119,10 @@ func runStep(t *testing.T, target, bin string, rate float64, dur, hold time.Dura
 	defer uas.Stop()
 	addr, proc := startTarget(t, ctx, target, bin, uas.Port())
 	defer stopTarget(proc)
+	if strings.HasPrefix(target, "clearline") && profileDir != "" {
+		go profile(ctx, t, fmt.Sprintf("%s-%.0f", target, rate), dur)
+	}
+	cpu0 := groupCPU(proc.Process.Pid)
 	res, err := testpeer.SippLoad(ctx, t, testpeer.SippOptions{
 		Scenario: "uac_call.xml", Remote: addr, Service: "+441632960001", CallerID: "+442071838750",
 		Calls: calls, Rate: rate, Hold: hold, RecvTimeout: 30 * time.Second,
@@ -124,6 +132,7 @@ func runStep(t *testing.T, target, bin string, rate float64, dur, hold time.Dura
 		t.Fatal(err)
 	}
 	s := step{rate: rate, ok: res.Successful, failed: res.Failed + (calls - res.Successful - res.Failed)}
+	s.cpuPerCall = (groupCPU(proc.Process.Pid) - cpu0) / time.Duration(max(1, calls))
 	s.achieved, _ = res.StatFloat("CallRate(C)")
 	s.meanSetup, _ = res.StatDuration("ResponseTime1(C)")
 	if s.achieved > 0 { // SIPp's CallRate(C) is calls so far over time so far
@@ -170,6 +179,7 @@ allowed_sources = ["127.0.0.1"]
 dsn = %q
 [log]
 level = "warn"
+%s
 [[lines]]
 id = "bench"
 numbers = ["+441632960001"]
@@ -178,7 +188,7 @@ trusted = ["+442071838750"]
   username = "bench-phone"
   password = "bench-password"
   contact = "sip:bench-phone@127.0.0.1:%d"
-`, port, uasPort, filepath.Join(dir, "bench.db"), uasPort)), 0o600)
+`, port, uasPort, filepath.Join(dir, "bench.db"), pprofSetting(), uasPort)), 0o600)
 		cmd = exec.CommandContext(ctx, "taskset", "-c", "0", bin, "serve", "--config", cfg)
 		cmd.Env = append(os.Environ(), "GOMAXPROCS=1")
 		if target == "clearline-1g" {
@@ -242,6 +252,49 @@ func memoryPerCall(t *testing.T, bin string, _ time.Duration) {
 	}
 }
 
+// With PROFILE=dir, clearline serves Go's profiler on pprofAddr and each
+// clearline step saves a CPU profile of the middle half of its calls and a
+// profile of what was allocated, as dir/<target>-<rate>.{cpu,allocs}.pprof.
+var profileDir = os.Getenv("PROFILE")
+
+const pprofAddr = "127.0.0.1:16060"
+
+func pprofSetting() string {
+	if profileDir == "" {
+		return ""
+	}
+	return fmt.Sprintf("pprof = %q", pprofAddr)
+}
+
+func profile(ctx context.Context, t *testing.T, name string, dur time.Duration) {
+	if err := os.MkdirAll(profileDir, 0o755); err != nil {
+		t.Log(err)
+		return
+	}
+	select {
+	case <-time.After(dur / 4):
+	case <-ctx.Done():
+		return
+	}
+	fetch := func(path, file string) {
+		req, _ := http.NewRequestWithContext(ctx, "GET", "http://"+pprofAddr+path, nil)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Logf("profile %s: %v", path, err)
+			return
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		if err := os.WriteFile(filepath.Join(profileDir, file), b, 0o644); err != nil {
+			t.Log(err)
+		}
+	}
+	fetch(fmt.Sprintf("/debug/pprof/profile?seconds=%d", max(1, int(dur.Seconds()/2))), name+".cpu.pprof")
+	fetch("/debug/pprof/allocs", name+".allocs.pprof")
+	fetch("/debug/pprof/heap?gc=1", name+".heap.pprof")
+	t.Logf("profiles of %s in %s", name, profileDir)
+}
+
 // waitSIP sends OPTIONS to addr until something answers: the target is
 // ready (Kamailio needs seconds to allocate its shared memory).
 func waitSIP(ctx context.Context, addr string) error {
@@ -294,6 +347,37 @@ func writeTemplate(t *testing.T, src, dst string, data any) {
 	if err := tmpl.Execute(f, data); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// groupCPU is the user and system CPU time used so far by every process
+// in pgid's process group (Kamailio's workers, or clearline alone).
+func groupCPU(pgid int) time.Duration {
+	const clkTck = 100 // USER_HZ, 100 on Linux
+	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
+	var ticks int64
+	for _, f := range stats {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		// Fields after the command name, which is in parentheses and may
+		// hold spaces: state ppid pgrp ... utime(12th) stime(13th).
+		i := strings.LastIndexByte(string(b), ')')
+		if i < 0 {
+			continue
+		}
+		fs := strings.Fields(string(b[i+1:]))
+		if len(fs) < 13 {
+			continue
+		}
+		if g, _ := strconv.Atoi(fs[2]); g != pgid {
+			continue
+		}
+		u, _ := strconv.ParseInt(fs[11], 10, 64)
+		s, _ := strconv.ParseInt(fs[12], 10, 64)
+		ticks += u + s
+	}
+	return time.Duration(ticks) * time.Second / clkTck
 }
 
 func rss(pid int) int {

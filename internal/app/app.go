@@ -238,6 +238,12 @@ func (a *App) Run(ctx context.Context) error {
 	alertsDone := make(chan struct{})
 	go func() { defer close(alertsDone); a.Alerts.Run(actx) }()
 	webDone := a.serveWeb(actx)
+	if err := a.startPprof(actx, a.Config.Log.Pprof); err != nil {
+		stopAlerts()
+		<-alertsDone
+		<-webDone
+		return err
+	}
 	err := a.Gateway.Serve(ctx, a.udp, a.tcp)
 	stopAlerts()
 	<-alertsDone // the dispatcher and the dashboard stop before the store closes

@@ -137,6 +137,9 @@ type Store struct {
 type Log struct {
 	Level  string `toml:"level"`  // debug, info, warn, error
 	Format string `toml:"format"` // text or json
+	// Pprof, when set, serves Go's profiler (net/http/pprof) on this
+	// loopback host:port, for measuring clearline under load.
+	Pprof string `toml:"pprof"`
 }
 
 // Web configures the dashboard listener.
@@ -406,6 +409,12 @@ func (c Config) Validate() error {
 	}
 	if c.Log.Format != "text" && c.Log.Format != "json" {
 		bad("log.format", "%q is not text or json", c.Log.Format)
+	}
+	if c.Log.Pprof != "" {
+		h, _, err := net.SplitHostPort(c.Log.Pprof)
+		if ip, perr := netip.ParseAddr(h); err != nil || perr != nil || !ip.IsLoopback() {
+			bad("log.pprof", "%q must be a loopback host:port such as 127.0.0.1:6060 (the profiler shows the process's memory)", c.Log.Pprof)
+		}
 	}
 	if c.Web.Listen != "" {
 		if _, _, err := net.SplitHostPort(c.Web.Listen); err != nil {

@@ -60,6 +60,8 @@ func TestInvalidSettings(t *testing.T) {
 		{"emergency not digits", "[emergency]\nnumbers = [\"9-9-9\"]\n", "", "emergency.numbers"},
 		{"empty emergency", "[emergency]\nnumbers = []\n", "", "must not be empty"},
 		{"log level", "[log]\nlevel = \"loud\"\n", "", "log.level"},
+		{"pprof not loopback", "[log]\npprof = \"0.0.0.0:6060\"\n", "", "log.pprof"},
+		{"pprof not host:port", "", "CLEARLINE_LOG_PPROF=6060", "log.pprof"},
 		{"duplicate line", "[[lines]]\nid = \"a\"\n[[lines]]\nid = \"a\"\n", "", "used twice"},
 		{"short phone password", "[[lines]]\nid = \"a\"\n[[lines.phones]]\nusername = \"p\"\npassword = \"short\"\n", "", "at least 8"},
 		{"bad number", "[[lines]]\nid = \"a\"\nnumbers = [\"call me\"]\n", "", "not a phone number"},

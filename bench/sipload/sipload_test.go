@@ -34,6 +34,10 @@ type step struct {
 	elapsed    time.Duration // from the first call to the end of the last
 	rssKB      int
 	cpuPerCall time.Duration // the target's CPU time (all its processes) over the calls
+	// clearline only, per call, from Go's runtime metrics: bytes and
+	// objects allocated, goroutines started; and collections in the step.
+	allocBytes, allocObjects, goroutines float64
+	gcCycles                             uint64
 }
 
 func TestCallRate(t *testing.T) {
@@ -57,9 +61,9 @@ func TestCallRate(t *testing.T) {
 		for _, r := range rates {
 			s := runStep(t, target, bin, r, dur, hold)
 			results[target] = append(results[target], s)
-			t.Logf("%-9s rate %6.0f/s: %d ok, %d failed (%.3f%%), took %.1fs for %v of calls, mean INVITE->200 %v, CPU %.0f µs per call, RSS %d kB, sustained %v",
+			t.Logf("%-9s rate %6.0f/s: %d ok, %d failed (%.3f%%), took %.1fs for %v of calls, mean INVITE->200 %v, CPU %.0f µs per call, RSS %d kB, sustained %v%s",
 				target, r, s.ok, s.failed, 100*float64(s.failed)/float64(max(1, s.ok+s.failed)), s.elapsed.Seconds(), dur, s.meanSetup,
-				float64(s.cpuPerCall)/float64(time.Microsecond), s.rssKB, s.sustained(dur, hold))
+				float64(s.cpuPerCall)/float64(time.Microsecond), s.rssKB, s.sustained(dur, hold), s.runtimeSummary())
 			if !s.sustained(dur, hold) {
 				break
 			}
@@ -119,8 +123,13 @@ func runStep(t *testing.T, target, bin string, rate float64, dur, hold time.Dura
 	defer uas.Stop()
 	addr, proc := startTarget(t, ctx, target, bin, uas.Port())
 	defer stopTarget(proc)
-	if strings.HasPrefix(target, "clearline") && profileDir != "" {
+	isClearline := strings.HasPrefix(target, "clearline")
+	if isClearline && profileDir != "" {
 		go profile(ctx, t, fmt.Sprintf("%s-%.0f", target, rate), dur)
+	}
+	var rt0 map[string]float64
+	if isClearline {
+		rt0 = runtimeMetrics(ctx)
 	}
 	cpu0 := groupCPU(proc.Process.Pid)
 	res, err := testpeer.SippLoad(ctx, t, testpeer.SippOptions{
@@ -133,6 +142,13 @@ func runStep(t *testing.T, target, bin string, rate float64, dur, hold time.Dura
 	}
 	s := step{rate: rate, ok: res.Successful, failed: res.Failed + (calls - res.Successful - res.Failed)}
 	s.cpuPerCall = (groupCPU(proc.Process.Pid) - cpu0) / time.Duration(max(1, calls))
+	if isClearline {
+		rt := runtimeMetrics(ctx)
+		per := func(k string) float64 { return (rt[k] - rt0[k]) / float64(max(1, calls)) }
+		s.allocBytes, s.allocObjects = per("/gc/heap/allocs:bytes"), per("/gc/heap/allocs:objects")
+		s.goroutines = per("/sched/goroutines-created:goroutines")
+		s.gcCycles = uint64(rt["/gc/cycles/total:gc-cycles"] - rt0["/gc/cycles/total:gc-cycles"])
+	}
 	s.achieved, _ = res.StatFloat("CallRate(C)")
 	s.meanSetup, _ = res.StatDuration("ResponseTime1(C)")
 	if s.achieved > 0 { // SIPp's CallRate(C) is calls so far over time so far
@@ -252,18 +268,40 @@ func memoryPerCall(t *testing.T, bin string, _ time.Duration) {
 	}
 }
 
-// With PROFILE=dir, clearline serves Go's profiler on pprofAddr and each
-// clearline step saves a CPU profile of the middle half of its calls and a
-// profile of what was allocated, as dir/<target>-<rate>.{cpu,allocs}.pprof.
+// clearline serves Go's profiler on pprofAddr (loopback). With PROFILE=dir
+// each clearline step saves a CPU profile of the middle half of its calls and
+// profiles of what was allocated before and after it, as
+// dir/<target>-<rate>.{cpu,allocs-base,allocs,heap}.pprof.
 var profileDir = os.Getenv("PROFILE")
 
 const pprofAddr = "127.0.0.1:16060"
 
-func pprofSetting() string {
-	if profileDir == "" {
+func pprofSetting() string { return fmt.Sprintf("pprof = %q", pprofAddr) }
+
+// runtimeMetrics reads clearline's runtime metrics (nil if it cannot).
+func runtimeMetrics(ctx context.Context) map[string]float64 {
+	req, _ := http.NewRequestWithContext(ctx, "GET", "http://"+pprofAddr+"/debug/runtime-metrics", nil)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	m := map[string]float64{}
+	for _, l := range strings.Split(string(b), "\n") {
+		if k, v, ok := strings.Cut(l, " "); ok {
+			m[k], _ = strconv.ParseFloat(v, 64)
+		}
+	}
+	return m
+}
+
+func (s step) runtimeSummary() string {
+	if s.allocBytes == 0 {
 		return ""
 	}
-	return fmt.Sprintf("pprof = %q", pprofAddr)
+	return fmt.Sprintf("; per call %.1f kB in %.0f allocations, %.1f goroutines; %d GC cycles",
+		s.allocBytes/1024, s.allocObjects, s.goroutines, s.gcCycles)
 }
 
 func profile(ctx context.Context, t *testing.T, name string, dur time.Duration) {
@@ -289,6 +327,9 @@ func profile(ctx context.Context, t *testing.T, name string, dur time.Duration) 
 			t.Log(err)
 		}
 	}
+	// allocs-base and allocs bracket the CPU profile: go tool pprof
+	// -base X.allocs-base.pprof X.allocs.pprof shows what those calls allocated.
+	fetch("/debug/pprof/allocs", name+".allocs-base.pprof")
 	fetch(fmt.Sprintf("/debug/pprof/profile?seconds=%d", max(1, int(dur.Seconds()/2))), name+".cpu.pprof")
 	fetch("/debug/pprof/allocs", name+".allocs.pprof")
 	fetch("/debug/pprof/heap?gc=1", name+".heap.pprof")

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"database/sql"
 	"net"
 	"strings"
 	"testing"
@@ -9,6 +10,8 @@ import (
 
 	"github.com/clearline/clearline/internal/store"
 	"github.com/clearline/clearline/internal/testpeer"
+
+	_ "modernc.org/sqlite" // a second writer on clearline's database
 )
 
 // An ordinary inbound call: the provider (SIPp) rings the line, the phone
@@ -245,6 +248,64 @@ func TestEmergencyCallPassesStraightThrough(t *testing.T) {
 	t.Logf("999: dial to connected %v (through clearline, including baresip and SIPp)", connected)
 	c := e.waitCall(func(c store.Call) bool { return true })
 	if !c.Emergency || c.To != "999" || c.Outcome != "completed" || c.Decision != "" {
+		t.Errorf("call log row = %+v", c)
+	}
+}
+
+// An emergency call never waits for the call log: with the database held
+// by another writer, 999 still reaches the provider and connects; its row
+// is written once the database is free again.
+func TestEmergencyCallNotHeldByTheStore(t *testing.T) {
+	uas, err := testpeer.StartSipp(context.Background(), t, testpeer.SippOptions{Scenario: "uas_answer.xml", Timeout: 30 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t, envOptions{trunk: uas.Addr()})
+
+	// Another writer takes SQLite's write lock and keeps it while 999 is
+	// dialled (clearline's writes wait for it, up to busy_timeout).
+	db, err := sql.Open("sqlite", "file:"+e.cfg.Store.DSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	lock, err := db.Conn(e.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Close()
+	if _, err := lock.ExecContext(e.ctx, "BEGIN IMMEDIATE"); err != nil {
+		t.Fatalf("take the write lock: %v", err)
+	}
+	if err := e.phone.Dial(e.ctx, "999"); err != nil {
+		t.Fatal(err)
+	}
+	_, connErr := e.phone.WaitEvent(e.ctx, testpeer.EventCallEstablished)
+	var inLog int // read past the held lock (WAL readers do not wait)
+	if err := db.QueryRowContext(e.ctx, "SELECT count(*) FROM calls").Scan(&inLog); err != nil {
+		t.Fatalf("read the call log: %v", err)
+	}
+	if _, err := lock.ExecContext(e.ctx, "ROLLBACK"); err != nil {
+		t.Fatalf("release the write lock: %v", err)
+	}
+	if connErr != nil {
+		t.Fatalf("999 not connected while the call log was busy: %v", connErr)
+	}
+	if inLog != 0 {
+		t.Fatalf("the call log had %d rows while another writer held it", inLog)
+	}
+	if strings.Contains(e.logs.String(), "call log:") {
+		// The call waited for the store until busy_timeout gave up.
+		t.Fatalf("999 waited for the call log: %s", e.logs.Tail(2000))
+	}
+	if err := e.phone.Hangup(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := uas.Wait(e.ctx); err != nil || !res.OK() {
+		t.Fatalf("provider: %v %v", err, res)
+	}
+	c := e.waitCall(func(c store.Call) bool { return true })
+	if !c.Emergency || c.To != "999" || c.Outcome != "completed" || c.AnsweredAt == nil {
 		t.Errorf("call log row = %+v", c)
 	}
 }

@@ -32,6 +32,9 @@ type Call struct {
 	ctx    context.Context
 	cancel context.CancelCauseFunc
 	gone   chan struct{} // closed when the gateway forgets the call (legs and ports closed)
+	// logged, when not nil, is closed once the call-log writes made so far
+	// without waiting are done (logLater).
+	logged chan struct{}
 
 	in     *sipgo.DialogServerSession
 	out    *sipgo.DialogClientSession
@@ -86,7 +89,7 @@ func (c *Call) ByeDelay() time.Duration {
 }
 
 func (g *Gateway) newCall(dir string, req *sip.Request) *Call {
-	c := &Call{ID: uuid.NewString(), Direction: dir, g: g, outcome: "failed", gone: make(chan struct{})}
+	c := &Call{ID: newCallID(), Direction: dir, g: g, outcome: "failed", gone: make(chan struct{})}
 	c.ctx, c.cancel = context.WithCancelCause(context.Background())
 	if cid := req.CallID(); cid != nil {
 		c.SIPCallID = cid.Value()
@@ -109,6 +112,17 @@ func (g *Gateway) newCall(dir string, req *sip.Request) *Call {
 	}
 	c.To = req.Recipient.User
 	return c
+}
+
+// newCallID returns a time-ordered UUID (version 7): the call log's
+// primary key then grows at its end, so a write touches the last index page
+// rather than a random one.
+func newCallID() string {
+	id, err := uuid.NewV7()
+	if err != nil { // the system's random source failed: any unique id will do
+		return uuid.NewString()
+	}
+	return id.String()
 }
 
 // paiUser extracts the user part of a P-Asserted-Identity value.
@@ -145,7 +159,9 @@ func (g *Gateway) untrack(c *Call) {
 }
 
 // logStart writes the call's first row, with the screening decision when
-// it is already known (scr may be nil).
+// it is already known (scr may be nil), before the call goes on: the row is
+// there before the phone rings. An emergency call never waits for the
+// store: its row is written alongside (logLater).
 func (c *Call) logStart(scr *Screening) {
 	r := CallRecord{
 		ID: c.ID, LineID: c.LineID, Direction: c.Direction,
@@ -155,9 +171,37 @@ func (c *Call) logStart(scr *Screening) {
 	if scr != nil {
 		r.Decision, r.Reasons = scr.Action, scr.Reasons
 	}
-	err := c.g.calls.StartCall(context.Background(), r)
-	if err != nil {
-		c.g.log.Error("call log: start", "call_id", c.ID, "error", err)
+	write := func() {
+		if err := c.g.calls.StartCall(context.Background(), r); err != nil {
+			c.g.log.Error("call log: start", "call_id", c.ID, "error", err)
+		}
+	}
+	if c.Emergency {
+		c.logLater(write)
+		return
+	}
+	write()
+}
+
+// logLater makes a call-log write without holding up the call: it runs
+// alongside, after the call's earlier writes, so writes never overtake
+// each other. Only the call's own goroutine calls logLater and logWait.
+func (c *Call) logLater(write func()) {
+	prev, done := c.logged, make(chan struct{})
+	c.logged = done
+	go func() {
+		defer close(done)
+		if prev != nil {
+			<-prev
+		}
+		write()
+	}()
+}
+
+// logWait returns once every write made with logLater is done.
+func (c *Call) logWait() {
+	if c.logged != nil {
+		<-c.logged
 	}
 }
 
@@ -207,6 +251,7 @@ func (c *Call) finish() {
 		reason = c.endReason // why clearline hung up, for the call log
 	}
 	c.mu.Unlock()
+	c.logWait()
 	if err := c.g.calls.EndCall(context.Background(), c.ID, c.g.now(), outcome, by, reason); err != nil {
 		c.g.log.Error("call log: end", "call_id", c.ID, "error", err)
 	}
@@ -282,26 +327,32 @@ func (c *Call) teardown() {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Second)
 	defer cancel()
-	var wg sync.WaitGroup
+	var byes []func()
 	if c.in != nil && c.in.LoadState() != sip.DialogStateEnded && by != c.callerName() {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		byes = append(byes, func() {
 			c.g.emit(c.ID, "bye-sent", "to "+legName(c.Direction, true))
 			if err := c.in.Bye(ctx); err != nil {
 				c.g.log.Warn("bye to caller leg failed", "call_id", c.ID, "error", err)
 			}
-		}()
+		})
 	}
 	if c.out != nil && c.out.LoadState() != sip.DialogStateEnded && by != c.calleeName() {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		byes = append(byes, func() {
 			c.g.emit(c.ID, "bye-sent", "to "+legName(c.Direction, false))
 			if err := c.out.Bye(ctx); err != nil {
 				c.g.log.Warn("bye to callee leg failed", "call_id", c.ID, "error", err)
 			}
-		}()
+		})
+	}
+	// Usually one side hung up and only the other needs a BYE; when
+	// clearline ends the call both legs get theirs at once.
+	var wg sync.WaitGroup
+	for i, bye := range byes {
+		if i == len(byes)-1 {
+			bye()
+			break
+		}
+		wg.Go(bye)
 	}
 	wg.Wait()
 	d := time.Since(start)

@@ -99,6 +99,7 @@ func (g *Gateway) inbound(req *sip.Request, tx sip.ServerTransaction) {
 	if !ok {
 		return
 	}
+	trying(tx, req)
 	c := g.newCall("inbound", req)
 	c.LineID = lineID
 	g.track(c)
@@ -204,6 +205,7 @@ func (g *Gateway) outbound(req *sip.Request, tx sip.ServerTransaction) {
 	if !ok {
 		return
 	}
+	trying(tx, req)
 	c := g.newCall("outbound", req)
 	c.LineID = acc.LineID
 	c.From = g.lineCallerID(acc.LineID)
@@ -259,9 +261,15 @@ func (g *Gateway) outbound(req *sip.Request, tx sip.ServerTransaction) {
 	g.bridge(c, offer, []*sip.Request{invite}, sipgo.AnswerOptions{Username: t.Username, Password: t.Password}, nil)
 }
 
-// acceptInvite sends 100 Trying and opens the caller's dialog.
+// trying answers 100 Trying as soon as an INVITE is taken on, before the
+// call log is written: the caller's retransmissions stop at once, however
+// busy the store is.
+func trying(tx sip.ServerTransaction, req *sip.Request) {
+	respond(tx, req, 100, "Trying")
+}
+
+// acceptInvite opens the caller's dialog.
 func (g *Gateway) acceptInvite(c *Call, req *sip.Request, tx sip.ServerTransaction) bool {
-	_ = tx.Respond(sip.NewResponseFromRequest(req, 100, "Trying", nil))
 	in, err := g.uasDialogs.ReadInvite(req, tx)
 	if err != nil {
 		g.log.Error("caller dialog", "call_id", c.ID, "error", err)
@@ -431,24 +439,30 @@ func (g *Gateway) bridge(c *Call, offer *media.SessionDesc, invites []*sip.Reque
 	c.answered = true
 	c.outcome = "answered"
 	c.mu.Unlock()
-	if err := g.calls.AnswerCall(context.Background(), c.ID, g.now()); err != nil {
-		g.log.Error("call log: answer", "call_id", c.ID, "error", err)
-	}
+	answeredAt := g.now()
 	g.emit(c.ID, "answered", "")
 
 	if !c.callerAnswered() {
-		answerErr := make(chan error, 1)
-		go func() { answerErr <- c.in.RespondSDP(c.callerSDP(offer)) }()
 		c.mu.Lock()
 		c.inAnswered = true
 		c.mu.Unlock()
+		// RespondSDP returns once the caller's ACK arrives (the 200 is
+		// retransmitted until then).
+		body := c.callerSDP(offer)
 		go func() {
-			if err := <-answerErr; err != nil && !c.isEnded() {
+			if err := c.in.RespondSDP(body); err != nil && !c.isEnded() {
 				g.log.Warn("caller did not acknowledge the answer", "call_id", c.ID, "error", err)
 				c.end("clearline", "no ack")
 			}
 		}()
 	}
+	// The answer goes in the call log alongside: neither the caller's 200
+	// nor noticing a hang-up waits for the store.
+	c.logLater(func() {
+		if err := g.calls.AnswerCall(context.Background(), c.ID, answeredAt); err != nil {
+			g.log.Error("call log: answer", "call_id", c.ID, "error", err)
+		}
+	})
 	g.log.Info("call connected", "call_id", c.ID, "direction", c.Direction, "emergency", c.Emergency)
 	if !c.Emergency {
 		g.hooks.CallConnected(c.ctx, c)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -36,10 +35,14 @@ type binding struct {
 // registrar keeps the bindings of protected phones. It answers REGISTER with
 // a digest challenge, verifies credentials, and stores at most one binding
 // per phone (the latest wins), as home phones and ATAs expect.
+//
+// Every INVITE asks it two questions (is the source a registered phone, and
+// which phones ring for a line), so both are answered from indexes, not by
+// walking every binding: a gateway may serve thousands of lines.
 type registrar struct {
 	auth       *digestAuth
 	accounts   map[string]PhoneAccount // by username
-	order      map[string]int          // position of each phone in the configuration
+	phones     map[string][]string     // a line's phones, in configuration order
 	ha1        map[string]string
 	now        func() time.Time
 	log        *slog.Logger
@@ -48,20 +51,22 @@ type registrar struct {
 
 	mu       sync.Mutex
 	bindings map[string]binding // by username
+	sources  map[string]int     // registered (not static) bindings per source address
 }
 
 func newRegistrar(auth *digestAuth, accounts []PhoneAccount, now func() time.Time, log *slog.Logger) (*registrar, error) {
 	r := &registrar{
 		auth: auth, now: now, log: log,
 		accounts:   map[string]PhoneAccount{},
-		order:      map[string]int{},
+		phones:     map[string][]string{},
 		ha1:        map[string]string{},
 		bindings:   map[string]binding{},
+		sources:    map[string]int{},
 		minExpires: 60, maxExpires: 3600,
 	}
-	for i, a := range accounts {
+	for _, a := range accounts {
 		r.accounts[a.Username] = a
-		r.order[a.Username] = i
+		r.phones[a.LineID] = append(r.phones[a.LineID], a.Username)
 		r.ha1[a.Username] = ha1(a.Username, auth.realm, a.Password)
 		if a.Contact == "" {
 			continue
@@ -78,7 +83,7 @@ func newRegistrar(auth *digestAuth, accounts []PhoneAccount, now func() time.Tim
 		if v, ok := u.UriParams.Get("transport"); ok {
 			tr = strings.ToLower(v)
 		}
-		r.bindings[a.Username] = binding{contact: u, source: fmt.Sprintf("%s:%d", u.Host, port), transport: tr, static: true}
+		r.bind(a.Username, binding{contact: u, source: fmt.Sprintf("%s:%d", u.Host, port), transport: tr, static: true})
 	}
 	return r, nil
 }
@@ -146,7 +151,7 @@ func (r *registrar) handleRegister(req *sip.Request, tx sip.ServerTransaction) {
 	case contact == nil:
 		// A query: report the current binding, change nothing.
 	case contact.Address.Wildcard || expires == 0:
-		delete(r.bindings, acc.Username)
+		r.unbind(acc.Username)
 		r.log.Info("phone unregistered", "username", acc.Username, "line", acc.LineID)
 	default:
 		if expires < r.minExpires {
@@ -158,12 +163,12 @@ func (r *registrar) handleRegister(req *sip.Request, tx sip.ServerTransaction) {
 		}
 		expires = min(expires, r.maxExpires)
 		_, known := r.bindings[acc.Username]
-		r.bindings[acc.Username] = binding{
+		r.bind(acc.Username, binding{
 			contact:   *contact.Address.Clone(),
 			source:    req.Source(),
 			transport: strings.ToLower(req.Transport()),
 			expires:   r.now().Add(time.Duration(expires) * time.Second),
-		}
+		})
 		if !known {
 			r.log.Info("phone registered", "username", acc.Username, "line", acc.LineID,
 				"contact", contact.Address.String(), "source", req.Source(), "expires", expires)
@@ -184,32 +189,26 @@ func (r *registrar) handleRegister(req *sip.Request, tx sip.ServerTransaction) {
 }
 
 // lookup returns the live bindings of the phones of a line, in the order
-// the phones are configured: the first is the one an inbound call rings
-// (one handset per call; ringing several at once is not built yet).
+// the phones are configured (an inbound call rings them all at once).
 func (r *registrar) lookup(lineID string) []binding {
 	now := r.now()
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	var users []string
-	for user, b := range r.bindings {
-		if r.accounts[user].LineID != lineID {
+	var out []binding
+	for _, user := range r.phones[lineID] {
+		b, ok := r.bindings[user]
+		if !ok {
 			continue
 		}
 		if !b.static && now.After(b.expires) {
-			delete(r.bindings, user)
+			r.unbind(user)
 			continue
 		}
-		users = append(users, user)
-	}
-	slices.SortFunc(users, func(a, b string) int { return r.order[a] - r.order[b] })
-	out := make([]binding, len(users))
-	for i, u := range users {
-		out[i] = r.bindings[u]
+		out = append(out, b)
 	}
 	return out
 }
 
-// isPhone reports whether username is a configured phone.
 func (r *registrar) isPhone(username string) bool {
 	_, ok := r.accounts[username]
 	return ok
@@ -220,12 +219,31 @@ func (r *registrar) isPhone(username string) bool {
 func (r *registrar) isBindingSource(src string) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	for _, b := range r.bindings {
-		if !b.static && b.source == src {
-			return true
-		}
+	return r.sources[src] > 0
+}
+
+// bind stores a phone's binding, replacing its previous one. r.mu is held.
+func (r *registrar) bind(user string, b binding) {
+	r.unbind(user)
+	r.bindings[user] = b
+	if !b.static {
+		r.sources[b.source]++
 	}
-	return false
+}
+
+// unbind drops a phone's binding, if any. r.mu is held.
+func (r *registrar) unbind(user string) {
+	old, ok := r.bindings[user]
+	if !ok {
+		return
+	}
+	delete(r.bindings, user)
+	if old.static {
+		return
+	}
+	if r.sources[old.source]--; r.sources[old.source] <= 0 {
+		delete(r.sources, old.source)
+	}
 }
 
 // hasPhoneCredentials reports whether req carries digest credentials naming
@@ -252,7 +270,7 @@ func (r *registrar) expireLoop(ctx context.Context) {
 			r.mu.Lock()
 			for u, b := range r.bindings {
 				if !b.static && now.After(b.expires) {
-					delete(r.bindings, u)
+					r.unbind(u)
 					r.log.Info("phone registration expired", "username", u)
 				}
 			}

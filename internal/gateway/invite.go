@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
@@ -348,7 +349,7 @@ func (g *Gateway) bridge(c *Call, offer *media.SessionDesc, invites []*sip.Reque
 			return
 		}
 		c.relayOn = true
-		c.relay = media.NewRelay(c.inLeg, c.outLeg, media.RelayOptions{Inactivity: g.cfg.RTPTimeout, LegInactivity: g.cfg.RTPTimeout, Logger: g.log.With("call_id", c.ID)})
+		c.relay = media.NewRelay(c.inLeg, c.outLeg, media.RelayOptions{Inactivity: g.cfg.RTPTimeout, LegInactivity: g.cfg.RTPTimeout, Logger: g.log, LogAttrs: []slog.Attr{slog.String("call_id", c.ID)}})
 		go func() { relayDone <- c.relay.Run(c.ctx) }()
 	}
 	earlySent := false

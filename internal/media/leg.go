@@ -1,12 +1,12 @@
 package media
 
 import (
-	"bytes"
 	"errors"
 	"log/slog"
 	"math/rand/v2"
 	"net"
 	"net/netip"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -28,21 +28,22 @@ var ErrClosed = errors.New("media leg closed")
 //
 // A Leg's methods are safe for concurrent use.
 type Leg struct {
-	conn    *net.UDPConn
-	rtcp    *net.UDPConn
-	local   netip.AddrPort
-	release func()
-	epoch   time.Time
+	conn  *net.UDPConn
+	rtcp  rtcpSocket
+	local netip.AddrPort
+	alloc *Allocator // the port pair goes back to it on Close
+	pair  int
+	epoch time.Time
 
-	log    atomic.Pointer[slog.Logger]
+	log    atomic.Pointer[lineLog]
 	remote atomic.Pointer[remoteState]
 	sink   atomic.Pointer[direction] // the relay direction fed by this leg, nil when alone
 
-	sendMu sync.Mutex
-	out    outStream // guarded by sendMu
-	closed bool      // guarded by sendMu
+	sendMu  sync.Mutex
+	out     outStream     // guarded by sendMu
+	closed  bool          // guarded by sendMu
+	playSem chan struct{} // one prompt at a time; made by the first Play, under sendMu
 
-	playSem  chan struct{} // one prompt at a time
 	playing  atomic.Bool
 	playSeq  uint64 // guarded by playSem
 	deliver  deliverer
@@ -52,15 +53,16 @@ type Leg struct {
 	// Close from inside the callback does not wait for its own goroutine.
 	inCallback atomic.Bool
 
-	sdpMu   sync.Mutex
-	sdpID   uint64
-	sdpVer  uint64
-	sdpLast []byte
+	sdpMu    sync.Mutex
+	sdpID    uint64
+	sdpVer   uint64
+	sdpBuilt bool
+	sdpLast  sdpParams // what the last body was built from
 
-	closeOnce  sync.Once
-	closeErr   error
-	done       chan struct{} // closed when Close starts
-	readerDone chan struct{} // closed when the reader has returned
+	closeOnce sync.Once
+	closeErr  error
+	done      chan struct{}  // closed when Close starts
+	reader    sync.WaitGroup // the reader goroutine
 
 	rx receiver // state owned by the reader goroutine
 }
@@ -75,26 +77,31 @@ type remoteState struct {
 	eventPT uint8
 }
 
-// newLeg wraps bound sockets and starts the leg's reader.
-func newLeg(rtp, rtcp *net.UDPConn, log *slog.Logger, release func()) *Leg {
+// noRemote is the remote state of a new leg: no address yet, PCMU. Every
+// new leg shares it, which is safe because remote states are replaced,
+// never modified.
+var noRemote = &remoteState{codec: PCMU}
+
+// newLeg wraps the sockets bound on local (RTP) and the port above it, and
+// starts the leg's reader. Everything a leg needs only once media flows
+// (buffers, channels) is made on first use, so a call that ends before
+// any media costs little more than its sockets.
+func newLeg(rtp *net.UDPConn, rtcp rtcpSocket, local netip.AddrPort, log *lineLog, alloc *Allocator, pair int) *Leg {
 	l := &Leg{
-		conn:       rtp,
-		rtcp:       rtcp,
-		local:      rtp.LocalAddr().(*net.UDPAddr).AddrPort(),
-		release:    release,
-		epoch:      time.Now(),
-		playSem:    make(chan struct{}, 1),
-		done:       make(chan struct{}),
-		readerDone: make(chan struct{}),
-		sdpID:      rand.Uint64() >> 2,
-		sdpVer:     1,
+		conn:   rtp,
+		rtcp:   rtcp,
+		local:  netip.AddrPortFrom(local.Addr().Unmap(), local.Port()),
+		alloc:  alloc,
+		pair:   pair,
+		epoch:  time.Now(),
+		done:   make(chan struct{}),
+		sdpID:  rand.Uint64() >> 2,
+		sdpVer: 1,
 	}
-	l.local = netip.AddrPortFrom(l.local.Addr().Unmap(), l.local.Port())
-	l.log.Store(log.With("local", l.local.String()))
-	l.remote.Store(&remoteState{codec: PCMU})
+	l.log.Store(log)
+	l.remote.Store(noRemote)
 	l.out = newOutStream()
-	l.deliver.init()
-	l.rx.init()
+	l.reader.Add(1)
 	go l.readLoop()
 	return l
 }
@@ -103,10 +110,21 @@ func newLeg(rtp, rtcp *net.UDPConn, log *slog.Logger, release func()) *Leg {
 func (l *Leg) LocalAddr() netip.AddrPort { return l.local }
 
 // SetLogger replaces the leg's logger (for example one carrying call_id).
+// The leg adds its local address to each line it writes.
 func (l *Leg) SetLogger(log *slog.Logger) {
 	if log != nil {
-		l.log.Store(log.With("local", l.local.String()))
+		l.log.Store(&lineLog{base: log})
 	}
+}
+
+// logLine writes one line with the leg's logger and its local address:
+// the address is formatted only for lines that are written.
+func (l *Leg) logLine(level slog.Level, msg string, args ...any) {
+	g := l.log.Load()
+	if !g.enabled(level) {
+		return
+	}
+	g.write(level, []slog.Attr{slog.String("local", l.local.String())}, msg, args...)
 }
 
 // SetRemote points the leg at the far end described by its SDP: the RTP
@@ -149,14 +167,37 @@ func (l *Leg) EventPT() uint8 { return l.remote.Load().eventPT }
 // one each time the body changes, as RFC 3264 §8 asks of the answers to
 // re-INVITEs.
 func (l *Leg) SDP(codecs []Codec, eventPT uint8, direction string) []byte {
+	if direction == "" {
+		direction = SendRecv // as buildSDP does: the same body
+	}
 	l.sdpMu.Lock()
 	defer l.sdpMu.Unlock()
-	key := buildSDP(l.sdpID, 0, l.local, codecs, eventPT, direction)
-	if l.sdpLast != nil && !bytes.Equal(key, l.sdpLast) {
+	// The body is a function of these arguments (the origin and address
+	// are the leg's own), so comparing them tells whether it changed
+	// without building it twice.
+	if l.sdpBuilt && !l.sdpLast.same(codecs, eventPT, direction) {
 		l.sdpVer++
 	}
-	l.sdpLast = key
+	l.sdpBuilt = true
+	l.sdpLast.set(codecs, eventPT, direction)
 	return buildSDP(l.sdpID, l.sdpVer, l.local, codecs, eventPT, direction)
+}
+
+// sdpParams are the arguments of the last Leg.SDP.
+type sdpParams struct {
+	codecs    []Codec
+	eventPT   uint8
+	direction string
+}
+
+func (p *sdpParams) same(codecs []Codec, eventPT uint8, direction string) bool {
+	return p.eventPT == eventPT && p.direction == direction && slices.Equal(p.codecs, codecs)
+}
+
+// set keeps a copy of codecs: the caller may reuse its slice.
+func (p *sdpParams) set(codecs []Codec, eventPT uint8, direction string) {
+	p.codecs = append(p.codecs[:0], codecs...)
+	p.eventPT, p.direction = eventPT, direction
 }
 
 // Stats returns the leg's counters.
@@ -176,14 +217,14 @@ func (l *Leg) Close() error {
 		l.closed = true
 		l.sendMu.Unlock()
 		l.closeErr = l.conn.Close()
-		if err := l.rtcp.Close(); l.closeErr == nil {
+		if err := l.rtcp.close(); l.closeErr == nil {
 			l.closeErr = err
 		}
 		l.deliver.close()
-		l.release()
+		l.alloc.release(l.pair)
 	})
 	if !l.inCallback.Load() {
-		<-l.readerDone
+		l.reader.Wait()
 	}
 	return l.closeErr
 }

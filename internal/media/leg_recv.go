@@ -1,7 +1,6 @@
 package media
 
 import (
-	"context"
 	"errors"
 	"log/slog"
 	"net"
@@ -15,17 +14,13 @@ const readBufSize = 2048
 // receiver is the state of a leg's reader goroutine; nothing else touches
 // it.
 type receiver struct {
-	buf []byte
+	buf []byte  // made when the first datagram is waiting (awaitDatagram)
 	pcm []int16 // decoded audio for taps (decodeScratch)
 
 	haveEvent          bool
 	eventSSRC, eventTS uint32 // the last telephone-event seen, to de-duplicate
 
 	badSource, malformed, unknownPT, readErr rateLog
-}
-
-func (r *receiver) init() {
-	r.buf = make([]byte, readBufSize)
 }
 
 // decodeScratch is where tapped audio is decoded, made on first use: most
@@ -40,20 +35,30 @@ func (r *receiver) decodeScratch() []int16 {
 // readLoop drains the RTP socket until it is closed. It never blocks on
 // anything but the socket: relaying, taps and digits are non-blocking.
 func (l *Leg) readLoop() {
-	defer close(l.readerDone)
+	defer l.reader.Done()
+	if err := awaitDatagram(l.conn); err != nil && l.stopReading(err) {
+		return
+	}
+	// Another error from the wait is the read's to report.
+	l.rx.buf = make([]byte, readBufSize)
 	for {
 		n, src, err := l.conn.ReadFromUDPAddrPort(l.rx.buf)
 		if err != nil {
-			if errors.Is(err, net.ErrClosed) || l.isClosed.Load() {
+			if l.stopReading(err) {
 				return
 			}
 			if ok, n := l.rx.readErr.allow(l.sinceEpoch()); ok {
-				l.log.Load().Warn("rtp read failed", "error", err, "suppressed", n)
+				l.logLine(slog.LevelWarn, "rtp read failed", "error", err, "suppressed", n)
 			}
 			continue
 		}
 		l.handle(l.rx.buf[:n], src)
 	}
+}
+
+// stopReading reports whether a read error means the leg is closed.
+func (l *Leg) stopReading(err error) bool {
+	return errors.Is(err, net.ErrClosed) || l.isClosed.Load()
 }
 
 // handle processes one datagram from src: source lock, parse, counters,
@@ -72,7 +77,7 @@ func (l *Leg) handle(pkt []byte, src netip.AddrPort) {
 			if !rem.sdp.Addr().IsValid() || rem.sdp.Addr().IsUnspecified() {
 				level = slog.LevelDebug // no remote yet, or on hold
 			}
-			l.log.Load().Log(context.Background(), level, "rtp from unexpected source dropped",
+			l.logLine(level, "rtp from unexpected source dropped",
 				"source", src.String(), "expected", rem.dest.String(), "suppressed", n)
 		}
 		return
@@ -81,7 +86,7 @@ func (l *Leg) handle(pkt []byte, src netip.AddrPort) {
 	if err != nil {
 		l.stats.droppedMalformed.Add(1)
 		if ok, n := l.rx.malformed.allow(l.sinceEpoch()); ok {
-			l.log.Load().Warn("malformed rtp dropped", "source", src.String(), "error", err, "suppressed", n)
+			l.logLine(slog.LevelWarn, "malformed rtp dropped", "source", src.String(), "error", err, "suppressed", n)
 		}
 		return
 	}
@@ -108,7 +113,7 @@ func (l *Leg) handle(pkt []byte, src netip.AddrPort) {
 		if err != nil {
 			l.stats.droppedMalformed.Add(1)
 			if ok, n := l.rx.malformed.allow(l.sinceEpoch()); ok {
-				l.log.Load().Warn("malformed telephone-event dropped", "source", src.String(), "error", err, "suppressed", n)
+				l.logLine(slog.LevelWarn, "malformed telephone-event dropped", "source", src.String(), "error", err, "suppressed", n)
 			}
 			return
 		}
@@ -122,7 +127,7 @@ func (l *Leg) handle(pkt []byte, src netip.AddrPort) {
 	default:
 		l.stats.droppedPT.Add(1)
 		if ok, n := l.rx.unknownPT.allow(l.sinceEpoch()); ok {
-			l.log.Load().Info("rtp with unexpected payload type dropped", "source", src.String(), "pt", int(h.pt), "suppressed", n)
+			l.logLine(slog.LevelInfo, "rtp with unexpected payload type dropped", "source", src.String(), "pt", int(h.pt), "suppressed", n)
 		}
 	}
 }
@@ -148,7 +153,7 @@ func (l *Leg) acceptSource(rem *remoteState, src netip.AddrPort) bool {
 		n := *rem
 		n.dest, n.latched = src, true
 		if l.remote.CompareAndSwap(rem, &n) && src != rem.dest {
-			l.log.Load().Info("rtp source learnt", "source", src.String(), "sdp", rem.sdp.String())
+			l.logLine(slog.LevelInfo, "rtp source learnt", "source", src.String(), "sdp", rem.sdp.String())
 		}
 	}
 	return true

@@ -24,14 +24,15 @@ const maxLate = 3 * frameInterval
 // leg keeps receiving meanwhile. Prompts on one leg play one after another:
 // a second Play waits for the first.
 func (l *Leg) Play(ctx context.Context, pcm []int16) error {
+	sem := l.playLock()
 	select {
-	case l.playSem <- struct{}{}:
+	case sem <- struct{}{}:
 	case <-ctx.Done():
 		return fmt.Errorf("play: %w", ctx.Err())
 	case <-l.done:
 		return fmt.Errorf("play: %w", ErrClosed)
 	}
-	defer func() { <-l.playSem }()
+	defer func() { <-sem }()
 	l.playing.Store(true)
 	defer l.playing.Store(false)
 	l.playSeq++
@@ -70,4 +71,15 @@ func (l *Leg) Play(ctx context.Context, pcm []int16) error {
 		timer.Reset(max(wait, 0))
 	}
 	return nil
+}
+
+// playLock returns the semaphore that plays prompts one at a time, made by
+// the first Play: most legs never play one.
+func (l *Leg) playLock() chan struct{} {
+	l.sendMu.Lock()
+	defer l.sendMu.Unlock()
+	if l.playSem == nil {
+		l.playSem = make(chan struct{}, 1)
+	}
+	return l.playSem
 }

@@ -26,6 +26,9 @@ type Allocator struct {
 	first int // first RTP port (even)
 	pairs int // number of RTP/RTCP pairs in the range
 	log   *slog.Logger
+	// legLog is what new legs log with: shared, so opening a leg makes no
+	// logger.
+	legLog *lineLog
 
 	mu    sync.Mutex
 	free  []int        // free pair indices, least recently used first
@@ -66,6 +69,7 @@ func NewAllocator(ip netip.Addr, minPort, maxPort int, opts ...AllocatorOption) 
 	for _, o := range opts {
 		o(a)
 	}
+	a.legLog = &lineLog{base: a.log}
 	// A random rotation, so a restarted process does not start on the ports
 	// it just used; from then on a released pair goes to the back.
 	start := rand.IntN(a.pairs)
@@ -91,14 +95,14 @@ func (a *Allocator) Open(ctx context.Context) (*Leg, error) {
 		}
 		i := a.free[0]
 		a.free = a.free[1:]
-		port := a.first + 2*i
-		rtp, rtcp, err := a.bind(port)
+		local := netip.AddrPortFrom(a.ip, uint16(a.first+2*i))
+		rtp, rtcp, err := a.bind(local)
 		if err != nil {
 			a.free = append(a.free, i) // held by another program: try it later
 			continue
 		}
 		a.inUse[i] = true
-		return newLeg(rtp, rtcp, a.log, func() { a.release(i) }), nil
+		return newLeg(rtp, rtcp, local, a.legLog, a, i), nil
 	}
 	return nil, fmt.Errorf("open leg on %s: %w", a.ip, ErrNoPorts)
 }
@@ -121,19 +125,22 @@ func (a *Allocator) release(i int) {
 	a.mu.Unlock()
 }
 
-func (a *Allocator) bind(port int) (rtp, rtcp *net.UDPConn, err error) {
+// bind binds the RTP port local and the RTCP port above it. The RTP
+// socket is read through Go's netpoller; the RTCP one only holds its port
+// (see rtcpSocket).
+func (a *Allocator) bind(local netip.AddrPort) (*net.UDPConn, rtcpSocket, error) {
 	network := "udp4"
 	if a.ip.Is6() {
 		network = "udp6"
 	}
-	rtp, err = net.ListenUDP(network, net.UDPAddrFromAddrPort(netip.AddrPortFrom(a.ip, uint16(port))))
+	rtp, err := net.ListenUDP(network, net.UDPAddrFromAddrPort(local))
 	if err != nil {
-		return nil, nil, fmt.Errorf("bind rtp: %w", err)
+		return nil, rtcpSocket{}, fmt.Errorf("bind rtp: %w", err)
 	}
-	rtcp, err = net.ListenUDP(network, net.UDPAddrFromAddrPort(netip.AddrPortFrom(a.ip, uint16(port+1))))
+	rtcp, err := bindRTCP(a.ip, int(local.Port())+1)
 	if err != nil {
 		rtp.Close()
-		return nil, nil, fmt.Errorf("bind rtcp: %w", err)
+		return nil, rtcpSocket{}, err
 	}
 	return rtp, rtcp, nil
 }

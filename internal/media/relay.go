@@ -72,6 +72,12 @@ type RelayOptions struct {
 	// Logger receives the relay's log lines; both legs log through it too
 	// (with side=A/B). Nil keeps the legs' loggers and logs nothing.
 	Logger *slog.Logger
+	// LogAttrs are put on every line the relay and its legs log, after the
+	// Logger's own and before side (for example call_id). Unlike
+	// Logger.With, which clones the handler for every call, they cost
+	// nothing until a line is written. The relay keeps the slice: do not
+	// modify it afterwards.
+	LogAttrs []slog.Attr
 }
 
 // Relay joins two legs: while Run runs, audio and telephone-events from
@@ -79,11 +85,12 @@ type RelayOptions struct {
 // leg's own RTP stream. Control methods may be called at any time, before
 // or during Run, from any goroutine.
 type Relay struct {
-	legs  [2]*Leg
-	dirs  [2]*direction // dirs[s] carries what side s sends
-	opts  RelayOptions
-	log   *slog.Logger
-	epoch time.Time
+	legs   [2]*Leg
+	dirs   [2]direction // dirs[s] carries what side s sends
+	opts   RelayOptions
+	log    lineLog    // the zero lineLog when there is no Logger
+	legLog [2]lineLog // what the legs log with while the relay is theirs
+	epoch  time.Time
 
 	hold    [2]atomic.Bool
 	holdEnd [2]atomic.Int64 // relay clock when hold last ended
@@ -102,19 +109,35 @@ func NewRelay(a, b *Leg, opts RelayOptions) *Relay {
 	r := &Relay{
 		legs:   [2]*Leg{a, b},
 		opts:   opts,
-		log:    opts.Logger,
 		epoch:  time.Now(),
 		closed: make(chan struct{}),
 	}
-	if r.log == nil {
-		r.log = slog.New(slog.DiscardHandler)
-	} else {
-		a.SetLogger(r.log.With("side", SideA.String()))
-		b.SetLogger(r.log.With("side", SideB.String()))
+	r.dirs[SideA] = direction{from: a, to: b}
+	r.dirs[SideB] = direction{from: b, to: a}
+	if opts.Logger != nil {
+		r.log = lineLog{base: opts.Logger, attrs: opts.LogAttrs}
+		r.setLegLogs()
 	}
-	r.dirs[SideA] = newDirection(a, b)
-	r.dirs[SideB] = newDirection(b, a)
 	return r
+}
+
+// setLegLogs has both legs log through the relay's logger with their side,
+// as Logger.With("side", ...) would, without cloning handlers.
+func (r *Relay) setLegLogs() {
+	n := len(r.opts.LogAttrs) + 1
+	attrs := make([]slog.Attr, 2*n) // both legs' attributes in one allocation
+	for s, l := range r.legs {
+		own := attrs[s*n : (s+1)*n]
+		copy(own, r.opts.LogAttrs)
+		own[n-1] = slog.String("side", Side(s).String())
+		r.legLog[s] = lineLog{base: r.opts.Logger, attrs: own}
+		l.log.Store(&r.legLog[s])
+	}
+}
+
+// logLine writes one line with the relay's logger.
+func (r *Relay) logLine(level slog.Level, msg string, args ...any) {
+	r.log.write(level, nil, msg, args...)
 }
 
 // Leg returns the leg on side s.
@@ -127,11 +150,11 @@ func (r *Relay) Run(ctx context.Context) error {
 		return errors.New("run relay: already run")
 	}
 	a, b := r.legs[SideA], r.legs[SideB]
-	if !a.sink.CompareAndSwap(nil, r.dirs[SideA]) {
+	if !a.sink.CompareAndSwap(nil, &r.dirs[SideA]) {
 		return fmt.Errorf("run relay: side A: %w", ErrLegBusy)
 	}
 	defer a.sink.Store(nil)
-	if !b.sink.CompareAndSwap(nil, r.dirs[SideB]) {
+	if !b.sink.CompareAndSwap(nil, &r.dirs[SideB]) {
 		return fmt.Errorf("run relay: side B: %w", ErrLegBusy)
 	}
 	defer b.sink.Store(nil)
@@ -156,7 +179,7 @@ func (r *Relay) Run(ctx context.Context) error {
 		case <-timer.C:
 			wait, err := r.checkActivity(start)
 			if err != nil {
-				r.log.Warn("rtp inactivity", "error", err)
+				r.logLine(slog.LevelWarn, "rtp inactivity", "error", err)
 				return err
 			}
 			timer.Reset(wait)

@@ -10,23 +10,32 @@ type direction struct {
 	filter   atomic.Pointer[filterBox]
 	onEvent  atomic.Pointer[EventHandler]
 
-	pkt [rtpHeaderLen + readBufSize]byte
-	// in and out are the filter's scratch, made when a filter first runs:
-	// most calls are never filtered, and 8 kB less per direction is less
-	// to clear and collect at hundreds of calls a second.
+	// pkt is where packets for the other leg are built, made on the first
+	// packet: many calls end before any media, and 2 kB less per direction
+	// is less to clear and collect at hundreds of calls a second. in and
+	// out are the filter's scratch, made when a filter first runs: most
+	// calls are never filtered.
+	pkt     []byte
 	in, out []int16
 }
 
 type filterBox struct{ f AudioFilter }
 
-func newDirection(from, to *Leg) *direction { return &direction{from: from, to: to} }
+// packet returns the buffer packets for the other leg are built in.
+func (d *direction) packet() []byte {
+	if d.pkt == nil {
+		d.pkt = make([]byte, rtpHeaderLen+readBufSize)
+	}
+	return d.pkt
+}
 
 // audio forwards one audio payload in codec c. pcm is its decoding when the
 // reader already has it (for taps), else nil.
 func (d *direction) audio(h rtpHeader, payload []byte, c Codec, pcm []int16) {
 	outCodec := d.to.remote.Load().codec
 	n := len(payload)
-	body := d.pkt[rtpHeaderLen : rtpHeaderLen+n]
+	pkt := d.packet()
+	body := pkt[rtpHeaderLen : rtpHeaderLen+n]
 	switch fb := d.filter.Load(); {
 	case d.mute.Load():
 		sil := outCodec.silenceByte()
@@ -51,7 +60,7 @@ func (d *direction) audio(h rtpHeader, payload []byte, c Codec, pcm []int16) {
 	default:
 		outCodec.transcode(body, payload, c) // a plain copy when the codecs match
 	}
-	d.to.send(segRelay|uint64(h.ssrc), h, uint32(n), outCodec.PT, d.pkt[:rtpHeaderLen+n], true)
+	d.to.send(segRelay|uint64(h.ssrc), h, uint32(n), outCodec.PT, pkt[:rtpHeaderLen+n], true)
 }
 
 // event forwards one telephone-event packet, with the payload type the
@@ -76,6 +85,7 @@ func (d *direction) event(h rtpHeader, payload []byte, ev Event) {
 		d.to.skip(segRelay | uint64(h.ssrc))
 		return
 	}
-	n := copy(d.pkt[rtpHeaderLen:], payload)
-	d.to.send(segRelay|uint64(h.ssrc), h, uint32(ev.Duration), pt, d.pkt[:rtpHeaderLen+n], true)
+	pkt := d.packet()
+	n := copy(pkt[rtpHeaderLen:], payload)
+	d.to.send(segRelay|uint64(h.ssrc), h, uint32(ev.Duration), pt, pkt[:rtpHeaderLen+n], true)
 }

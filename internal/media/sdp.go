@@ -4,10 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
-	"strconv"
-	"strings"
-
-	"github.com/pion/sdp/v3"
 )
 
 // SDP errors. The SIP layer answers 488 Not Acceptable Here to
@@ -80,108 +76,10 @@ var staticPT = map[uint8]Codec{
 }
 
 // ParseSDP parses an SDP body and returns its first audio stream with a
-// non-zero port.
+// non-zero port. It accepts and rejects what pion/sdp v3 does (see
+// sdpParser).
 func ParseSDP(b []byte) (*SessionDesc, error) {
-	var sd sdp.SessionDescription
-	if err := sd.Unmarshal(b); err != nil {
-		return nil, fmt.Errorf("parse sdp: %w", err)
-	}
-	var md *sdp.MediaDescription
-	for _, m := range sd.MediaDescriptions {
-		if m != nil && m.MediaName.Media == "audio" && m.MediaName.Port.Value != 0 {
-			md = m
-			break
-		}
-	}
-	if md == nil {
-		return nil, fmt.Errorf("parse sdp: %w", ErrNoAudio)
-	}
-	out := &SessionDesc{
-		Port:      md.MediaName.Port.Value,
-		Proto:     strings.Join(md.MediaName.Protos, "/"),
-		Direction: SendRecv,
-	}
-	if out.Port < 1 || out.Port > 65535 {
-		return nil, fmt.Errorf("parse sdp: audio port %d out of range", out.Port)
-	}
-	ci := md.ConnectionInformation
-	if ci == nil {
-		ci = sd.ConnectionInformation
-	}
-	if ci == nil || ci.Address == nil {
-		return nil, fmt.Errorf("parse sdp: no connection address for audio")
-	}
-	addr, err := netip.ParseAddr(ci.Address.Address)
-	if err != nil {
-		return nil, fmt.Errorf("parse sdp: connection address %q is not an IP address", ci.Address.Address)
-	}
-	out.Conn = addr.Unmap()
-
-	maps := rtpmaps(md.Attributes)
-	for _, f := range md.MediaName.Formats {
-		v, err := strconv.ParseUint(f, 10, 7)
-		if err != nil {
-			return nil, fmt.Errorf("parse sdp: payload type %q", f)
-		}
-		pt := uint8(v)
-		c, ok := maps[pt]
-		if !ok {
-			c = staticPT[pt] // zero Name for an unmapped dynamic type
-			c.PT = pt
-		}
-		switch {
-		case strings.EqualFold(c.Name, TelephoneEvent):
-			if c.ClockRate == SampleRate && out.TelephoneEvent.Name == "" {
-				out.TelephoneEvent = c
-			}
-		case strings.EqualFold(c.Name, "CN"):
-			out.ComfortNoise = true
-		default:
-			out.Codecs = append(out.Codecs, c)
-		}
-	}
-	for _, attrs := range [][]sdp.Attribute{sd.Attributes, md.Attributes} { // media level wins
-		for _, a := range attrs {
-			switch a.Key {
-			case SendRecv, SendOnly, RecvOnly, Inactive:
-				out.Direction = a.Key
-			case "ptime":
-				if p, err := strconv.Atoi(strings.TrimSpace(a.Value)); err == nil && p > 0 && p <= 1000 {
-					out.Ptime = p
-				}
-			}
-		}
-	}
-	return out, nil
-}
-
-// rtpmaps reads a=rtpmap:<pt> <name>/<rate>[/<channels>] attributes; bad
-// ones are ignored.
-func rtpmaps(attrs []sdp.Attribute) map[uint8]Codec {
-	m := make(map[uint8]Codec)
-	for _, a := range attrs {
-		if a.Key != "rtpmap" {
-			continue
-		}
-		ptText, enc, ok := strings.Cut(strings.TrimSpace(a.Value), " ")
-		if !ok {
-			continue
-		}
-		pt, err := strconv.ParseUint(ptText, 10, 7)
-		if err != nil {
-			continue
-		}
-		parts := strings.Split(strings.TrimSpace(enc), "/")
-		if len(parts) < 2 || parts[0] == "" {
-			continue
-		}
-		rate, err := strconv.Atoi(parts[1])
-		if err != nil || rate <= 0 {
-			continue
-		}
-		m[uint8(pt)] = Codec{PT: uint8(pt), Name: parts[0], ClockRate: rate}
-	}
-	return m
+	return parseSDP(string(b))
 }
 
 // Negotiate picks the answer's audio codecs: those of the offer, in the
@@ -193,7 +91,7 @@ func Negotiate(offer *SessionDesc, supported []Codec) ([]Codec, error) {
 	if offer.Proto != "RTP/AVP" {
 		return nil, fmt.Errorf("negotiate: transport %q: %w", offer.Proto, ErrNoCommonCodec)
 	}
-	var out []Codec
+	out := make([]Codec, 0, min(len(offer.Codecs), len(supported))) // one allocation
 	for _, c := range offer.Codecs {
 		for _, s := range supported {
 			if c.PT == s.PT && c.Same(s) {

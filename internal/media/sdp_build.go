@@ -25,17 +25,17 @@ func buildSDP(sessID, version uint64, addr netip.AddrPort, codecs []Codec, event
 	if addr.Addr().Is6() && !addr.Addr().Is4In6() {
 		ipv = " IN IP6 "
 	}
-	ip := addr.Addr().Unmap().String()
-	b := make([]byte, 0, 256)
+	ip := addr.Addr().Unmap()
+	b := make([]byte, 0, 256) // the body is the only allocation
 	b = append(b, "v=0\r\no=clearline "...)
 	b = strconv.AppendUint(b, sessID, 10)
 	b = append(b, ' ')
 	b = strconv.AppendUint(b, version, 10)
 	b = append(b, ipv...)
-	b = append(b, ip...)
+	b = ip.AppendTo(b)
 	b = append(b, "\r\ns=clearline\r\nc="...)
 	b = append(b, ipv[1:]...)
-	b = append(b, ip...)
+	b = ip.AppendTo(b)
 	b = append(b, "\r\nt=0 0\r\nm=audio "...)
 	b = strconv.AppendUint(b, uint64(addr.Port()), 10)
 	b = append(b, " RTP/AVP"...)
@@ -58,11 +58,10 @@ func buildSDP(sessID, version uint64, addr netip.AddrPort, codecs []Codec, event
 		b = append(b, "\r\n"...)
 	}
 	if eventPT != 0 {
-		pt := strconv.AppendUint(nil, uint64(eventPT), 10)
 		b = append(b, "a=rtpmap:"...)
-		b = append(b, pt...)
+		b = strconv.AppendUint(b, uint64(eventPT), 10)
 		b = append(b, " telephone-event/8000\r\na=fmtp:"...)
-		b = append(b, pt...)
+		b = strconv.AppendUint(b, uint64(eventPT), 10)
 		b = append(b, " 0-16\r\n"...)
 	}
 	b = append(b, "a=ptime:20\r\na="...)

@@ -20,12 +20,28 @@ const (
 type deliverer struct {
 	mu     sync.Mutex
 	taps   []chan []int16
-	digits chan rune
+	digits chan rune // made by the first key or Digits call: most legs have neither
 	closed bool
 	n      atomic.Int32 // len(taps), read without the lock on every packet
 }
 
-func (d *deliverer) init() { d.digits = make(chan rune, DigitsBuffer) }
+// digitsChan returns the Digits channel, making it (closed, if the leg
+// is) on first use. d.mu must be held.
+func (d *deliverer) digitsChan() chan rune {
+	if d.digits == nil {
+		d.digits = make(chan rune, DigitsBuffer)
+		if d.closed {
+			close(d.digits)
+		}
+	}
+	return d.digits
+}
+
+func (d *deliverer) digitsOut() <-chan rune {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.digitsChan()
+}
 
 func (d *deliverer) tapping() bool { return d.n.Load() > 0 }
 
@@ -49,7 +65,7 @@ func (d *deliverer) digit(r rune, st *counters) {
 		return
 	}
 	select {
-	case d.digits <- r:
+	case d.digitsChan() <- r:
 	default:
 		st.digitDrops.Add(1)
 	}
@@ -94,7 +110,9 @@ func (d *deliverer) close() {
 	}
 	d.taps = nil
 	d.n.Store(0)
-	close(d.digits)
+	if d.digits != nil {
+		close(d.digits)
+	}
 }
 
 // Tap subscribes to the decoded audio the far end sends on this leg: 8 kHz
@@ -111,7 +129,7 @@ func (l *Leg) Tap() (frames <-chan []int16, cancel func()) { return l.deliver.su
 // (updates and the repeated end packets are de-duplicated). It holds
 // DigitsBuffer keys; more are dropped (Stats.DigitDrops). It is closed by
 // Close. Keys are delivered whether or not the leg is relayed.
-func (l *Leg) Digits() <-chan rune { return l.deliver.digits }
+func (l *Leg) Digits() <-chan rune { return l.deliver.digitsOut() }
 
 // Record returns the audio the far end sends until limit worth of samples
 // has arrived (a far end that sends nothing makes it wait: bound it with

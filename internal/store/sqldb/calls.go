@@ -82,6 +82,27 @@ func (s *DB) GetCall(ctx context.Context, id string) (store.Call, error) {
 
 // ListCalls returns calls matching f, newest first.
 func (s *DB) ListCalls(ctx context.Context, f store.CallFilter) ([]store.Call, error) {
+	q, args := listCallsQuery(f)
+	rows, err := s.db.QueryContext(ctx, s.q(q), args...)
+	if err != nil {
+		return nil, store.Errorf(store.KindInternal, "list calls", "%w", err)
+	}
+	defer rows.Close()
+	var out []store.Call
+	for rows.Next() {
+		c, err := scanCall(rows)
+		if err != nil {
+			return nil, store.Errorf(store.KindInternal, "list calls", "%w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// listCallsQuery is ListCalls' query for f. One line's calls, the
+// dashboard's every query, are found along calls_line_started, outcome or
+// not: only calls still open have an outcome index (calls_open).
+func listCallsQuery(f store.CallFilter) (string, []any) {
 	var where []string
 	var args []any
 	if f.LineID != "" {
@@ -105,29 +126,19 @@ func (s *DB) ListCalls(ctx context.Context, f store.CallFilter) ([]store.Call, e
 		limit = 100
 	}
 	q += " ORDER BY started_at DESC, id DESC LIMIT ? OFFSET ?"
-	args = append(args, limit, max(f.Offset, 0))
-	rows, err := s.db.QueryContext(ctx, s.q(q), args...)
-	if err != nil {
-		return nil, store.Errorf(store.KindInternal, "list calls", "%w", err)
-	}
-	defer rows.Close()
-	var out []store.Call
-	for rows.Next() {
-		c, err := scanCall(rows)
-		if err != nil {
-			return nil, store.Errorf(store.KindInternal, "list calls", "%w", err)
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return q, append(args, limit, max(f.Offset, 0))
 }
+
+// recoverSQL closes the calls a killed process left open, found through
+// the partial index calls_open, whose condition it repeats word for word.
+const recoverSQL = `UPDATE calls SET outcome = 'interrupted', ended_at = ?, hangup_by = 'clearline', end_reason = 'clearline stopped during the call'
+	WHERE outcome IN ('in-progress', 'answered')`
 
 // RecoverInterruptedCalls closes calls left open by a killed process.
 func (s *DB) RecoverInterruptedCalls(ctx context.Context, at time.Time) (int, error) {
 	var n int64
 	err := s.tx(ctx, "recover interrupted calls", func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, s.q(`UPDATE calls SET outcome = 'interrupted', ended_at = ?, hangup_by = 'clearline', end_reason = 'clearline stopped during the call'
-			WHERE outcome IN ('in-progress', 'answered')`), ms(at))
+		res, err := tx.ExecContext(ctx, s.q(recoverSQL), ms(at))
 		if err != nil {
 			return err
 		}

@@ -183,3 +183,55 @@ func TestTxErrors(t *testing.T) {
 		t.Errorf("foreign error: %v", err)
 	}
 }
+
+// The call log's reads find their rows through an index: the dashboard's
+// (one line's calls, by time and by outcome), the recovery of calls left
+// open (through the small partial index calls_open) and the committer's
+// updates by id.
+func TestCallQueriesUseIndexes(t *testing.T) {
+	s := newSQLite(t, filepath.Join(t.TempDir(), "plans.db"))
+	day := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	type query struct {
+		name, sql string
+		args      []any
+		index     string // the index the plan must use
+	}
+	var queries []query
+	for _, f := range []struct {
+		name string
+		f    store.CallFilter
+	}{
+		{"call log", store.CallFilter{LineID: "mum", Limit: 200}},
+		{"call log by outcome", store.CallFilter{LineID: "mum", Outcome: "completed", Limit: 200}},
+		{"call log of calls in progress", store.CallFilter{LineID: "mum", Outcome: "in-progress", Limit: 200}},
+		{"overview since", store.CallFilter{LineID: "mum", Since: day, Limit: 100000}},
+		{"window", store.CallFilter{LineID: "mum", Since: day, Until: day.AddDate(0, 0, 1)}},
+	} {
+		q, args := listCallsQuery(f.f)
+		queries = append(queries, query{f.name, q, args, "calls_line_started"})
+	}
+	queries = append(queries,
+		query{"recover interrupted calls", recoverSQL, []any{int64(0)}, "calls_open"},
+		query{"answer call", callStmtSQL[stmtAnswerCall], []any{int64(0), "c1"}, "sqlite_autoindex_calls_1"},
+		query{"end call", callStmtSQL[stmtEndCall], []any{int64(0), "completed", "caller", "", "c1"}, "sqlite_autoindex_calls_1"},
+	)
+	for _, q := range queries {
+		rows, err := s.SQL().Query("EXPLAIN QUERY PLAN "+q.sql, q.args...)
+		if err != nil {
+			t.Fatalf("%s: %v", q.name, err)
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatalf("%s: %v", q.name, err)
+			}
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		if p := strings.Join(plan, "; "); !strings.Contains(p, "USING INDEX "+q.index+" ") {
+			t.Errorf("%s: plan %q, want it to use index %s", q.name, p, q.index)
+		}
+	}
+}

@@ -327,3 +327,50 @@ func TestKillHelper(t *testing.T) {
 	io.Copy(io.Discard, os.Stdin) // until killed (or the parent goes away)
 	t.Fatal("helper outlived its parent")
 }
+
+// CallLogStats counts the call log's commits and the writes they carried:
+// one each for writes made one after another, fewer commits than writes
+// for writes made at once.
+func TestCallLogStats(t *testing.T) {
+	ctx := context.Background()
+	s := open(t, filepath.Join(t.TempDir(), "clearline.db"))
+	if st := s.CallLogStats(); st != (sqldb.CallLogStats{}) {
+		t.Fatalf("new store: %+v", st)
+	}
+	c := store.Call{ID: "c1", Direction: "inbound", StartedAt: killStart}
+	if err := s.StartCall(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AnswerCall(ctx, "c1", killStart); err != nil {
+		t.Fatal(err)
+	}
+	if st := s.CallLogStats(); st != (sqldb.CallLogStats{Commits: 2, Writes: 2}) {
+		t.Fatalf("after two writes one after another: %+v", st)
+	}
+
+	const n = 40
+	release := make(chan struct{})
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-release
+			c := store.Call{ID: fmt.Sprint("at-once-", i), Direction: "inbound", StartedAt: killStart}
+			errs[i] = s.StartCall(ctx, c)
+		}()
+	}
+	close(release)
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("write %d: %v", i, err)
+		}
+	}
+	st := s.CallLogStats()
+	if st.Writes != 2+n || st.Commits-2 >= n {
+		t.Fatalf("after %d writes at once: %+v, want %d writes in fewer commits", n, st, 2+n)
+	}
+	t.Logf("%d writes at once: %d commits", n, st.Commits-2)
+}

@@ -7,6 +7,7 @@
 # call. clearline runs twice: with Go's default collector and with the same
 # 1 GB memory as Kamailio (GOMEMLIMIT=1GiB GOGC=off).
 #   RATES=100,200,400 STEP=10s HOLD=1s bench/sipload/run.sh
+# CLEARLINE_BIN=path measures a clearline built elsewhere (another commit).
 set -euo pipefail
 cd "$(dirname "$0")"
 bash ../../scripts/install-deps.sh >/dev/null

@@ -48,7 +48,12 @@ func TestCallRate(t *testing.T) {
 	rates := parseRates(os.Getenv("RATES"), []float64{200, 400, 700, 1000, 1200, 1400, 1600, 1800, 2100, 2400, 3000, 3600, 4200})
 	dur := envDuration("STEP", 10*time.Second)
 	hold := envDuration("HOLD", time.Second)
-	bin := buildClearline(t)
+	// CLEARLINE_BIN measures an already built clearline (e.g. an older
+	// commit's, for a before/after comparison); by default the tree's.
+	bin := os.Getenv("CLEARLINE_BIN")
+	if bin == "" {
+		bin = buildClearline(t)
+	}
 
 	results := map[string][]step{}
 	// clearline runs twice: with Go's default collector, and with the same
@@ -91,7 +96,12 @@ func TestCallRate(t *testing.T) {
 
 // sippArgs: both SIPp ends get a 4 MB socket buffer (their default is
 // 64 kB), so what limits a step is the target, not drops at SIPp.
-var sippArgs = []string{"-max_socket", "60000", "-buff_size", "4194304"}
+var sippArgs = []string{"-max_socket", "60000", "-buff_size", strconv.Itoa(sipSocketBuffer)}
+
+// sipSocketBuffer is the SIP socket buffer every party gets: what
+// clearline asks for (gateway.sipSocketBuffer), SIPp's -buff_size and
+// Kamailio's -b.
+const sipSocketBuffer = 4 << 20
 
 // sustained: fewer than 0.1% of the calls failed, and the target kept up:
 // the caller finished within backlogSlack of the last call's hold, so calls
@@ -176,7 +186,10 @@ func startTarget(t *testing.T, ctx context.Context, target, bin string, uasPort 
 	case "kamailio":
 		cfg := filepath.Join(dir, "kamailio.cfg")
 		writeTemplate(t, "kamailio.cfg.tmpl", cfg, map[string]int{"Port": port, "UASPort": uasPort})
-		cmd = exec.CommandContext(ctx, "taskset", "-c", "0", "kamailio", "-f", cfg, "-DD", "-E", "-x", "tlsf", "-m", "1024", "-M", "64", "-Y", dir, "-P", filepath.Join(dir, "k.pid"))
+		// -b: the same 4 MB SIP socket buffer clearline asks for (Kamailio
+		// stops its own probing at 256 kB, and bursts then overflow it).
+		cmd = exec.CommandContext(ctx, "taskset", "-c", "0", "kamailio", "-f", cfg, "-DD", "-E", "-x", "tlsf", "-m", "1024", "-M", "64",
+			"-b", strconv.Itoa(sipSocketBuffer), "-Y", dir, "-P", filepath.Join(dir, "k.pid"))
 	case "clearline", "clearline-1g":
 		cfg := filepath.Join(dir, "clearline.toml")
 		os.WriteFile(cfg, []byte(fmt.Sprintf(`

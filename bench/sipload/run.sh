@@ -6,9 +6,10 @@
 # 1 s of the last call), the ratio, and clearline's memory per concurrent
 # call. clearline runs twice: with Go's default collector and with the same
 # 1 GB memory as Kamailio (GOMEMLIMIT=1GiB GOGC=off).
-#   RATES=100,200,400 STEP=10s HOLD=1s bench/sipload/run.sh
+#   RATES=100,200,400 STEP=10s HOLD=1s ROUNDS=3 bench/sipload/run.sh
+# ROUNDS=n climbs each ladder n times and reports the median highest rate.
 # CLEARLINE_BIN=path measures a clearline built elsewhere (another commit).
 set -euo pipefail
 cd "$(dirname "$0")"
 bash ../../scripts/install-deps.sh >/dev/null
-CLEARLINE_BENCH=1 go test -count=1 -run TestCallRate -v -timeout 60m . 2>&1 | grep -E "rate|RESULT|FAIL|ok|panic|profiles"
+CLEARLINE_BENCH=1 go test -count=1 -run TestCallRate -v -timeout 60m . 2>&1 | grep -E "rate|round|RESULT|FAIL|ok|panic|profiles"

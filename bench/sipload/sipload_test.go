@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -45,7 +46,7 @@ func TestCallRate(t *testing.T) {
 		t.Skip("measurement: run bench/sipload/run.sh (CLEARLINE_BENCH=1)")
 	}
 	testpeer.Require(t, "sipp", "kamailio", "taskset")
-	rates := parseRates(os.Getenv("RATES"), []float64{200, 400, 700, 1000, 1200, 1400, 1600, 1800, 2100, 2400, 3000, 3600, 4200})
+	rates := parseRates(os.Getenv("RATES"), []float64{200, 400, 700, 1000, 1200, 1400, 1600, 1800, 2000, 2200, 2400, 2700, 3000, 3600, 4200, 4800, 5400, 6000, 6600, 7200})
 	dur := envDuration("STEP", 10*time.Second)
 	hold := envDuration("HOLD", time.Second)
 	// CLEARLINE_BIN measures an already built clearline (e.g. an older
@@ -55,38 +56,42 @@ func TestCallRate(t *testing.T) {
 		bin = buildClearline(t)
 	}
 
-	results := map[string][]step{}
 	// clearline runs twice: with Go's default collector, and with the same
 	// 1 GB memory budget as Kamailio's shared memory.
 	targets := []string{"kamailio", "clearline", "clearline-1g"}
 	if v := os.Getenv("TARGETS"); v != "" {
 		targets = strings.Split(v, ",")
 	}
-	for _, target := range targets {
-		for _, r := range rates {
-			s := runStep(t, target, bin, r, dur, hold)
-			results[target] = append(results[target], s)
-			t.Logf("%-9s rate %6.0f/s: %d ok, %d failed (%.3f%%), took %.1fs for %v of calls, mean INVITE->200 %v, CPU %.0f µs per call, RSS %d kB, sustained %v%s",
-				target, r, s.ok, s.failed, 100*float64(s.failed)/float64(max(1, s.ok+s.failed)), s.elapsed.Seconds(), dur, s.meanSetup,
-				float64(s.cpuPerCall)/float64(time.Microsecond), s.rssKB, s.sustained(dur, hold), s.runtimeSummary())
-			if !s.sustained(dur, hold) {
-				break
+	// A step near a target's limit passes in one run and backs up in the
+	// next (this VM's timing varies), so ROUNDS=n climbs every target's
+	// ladder n times, in turn, and reports the median highest rate.
+	rounds := 1
+	if n, err := strconv.Atoi(os.Getenv("ROUNDS")); err == nil && n > 0 {
+		rounds = n
+	}
+	highest := map[string][]float64{}
+	for round := 1; round <= rounds; round++ {
+		for _, target := range targets {
+			b := 0.0
+			for _, r := range rates {
+				s := runStep(t, target, bin, r, dur, hold)
+				t.Logf("%-9s rate %6.0f/s: %d ok, %d failed (%.3f%%), took %.1fs for %v of calls, mean INVITE->200 %v, CPU %.0f µs per call, RSS %d kB, sustained %v%s",
+					target, r, s.ok, s.failed, 100*float64(s.failed)/float64(max(1, s.ok+s.failed)), s.elapsed.Seconds(), dur, s.meanSetup,
+					float64(s.cpuPerCall)/float64(time.Microsecond), s.rssKB, s.sustained(dur, hold), s.runtimeSummary())
+				if !s.sustained(dur, hold) {
+					break
+				}
+				b = r
 			}
+			highest[target] = append(highest[target], b)
+			t.Logf("round %d: %s sustained %.0f/s", round, target, b)
 		}
 	}
-	best := func(ss []step) float64 {
-		b := 0.0
-		for _, s := range ss {
-			if s.sustained(dur, hold) && s.rate > b {
-				b = s.rate
-			}
-		}
-		return b
-	}
-	k := best(results["kamailio"])
+	k := median(highest["kamailio"])
 	for _, c := range []string{"clearline", "clearline-1g"} {
-		if r, ok := results[c]; ok {
-			t.Logf("RESULT highest rate sustained (<0.1%% failed, no backlog): kamailio %.0f/s, %s %.0f/s, ratio %.2f", k, c, best(r), best(r)/max(k, 1))
+		if r, ok := highest[c]; ok {
+			t.Logf("RESULT highest rate sustained (<0.1%% failed, no backlog; median of %d rounds): kamailio %.0f/s %v, %s %.0f/s %v, ratio %.2f",
+				rounds, k, highest["kamailio"], c, median(r), r, median(r)/max(k, 1))
 		}
 	}
 	if os.Getenv("TARGETS") == "" || strings.Contains(os.Getenv("TARGETS"), "clearline") {
@@ -432,6 +437,16 @@ func groupCPU(pgid int) time.Duration {
 		ticks += u + s
 	}
 	return time.Duration(ticks) * time.Second / clkTck
+}
+
+// median of the rounds' figures (the lower middle one of an even count).
+func median(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	v = slices.Clone(v)
+	slices.Sort(v)
+	return v[(len(v)-1)/2]
 }
 
 func rss(pid int) int {

@@ -45,6 +45,7 @@ type App struct {
 	closeRecog func()
 	tcp        net.Listener
 	webL       net.Listener
+	pprofAddr  string // where [log] pprof is served, once Run has started it
 }
 
 // Options are the parts of an App that tests and the demo replace.

@@ -23,6 +23,7 @@ func (a *App) startPprof(ctx context.Context, addr string) error {
 	if err != nil {
 		return fmt.Errorf("listen pprof %s: %w", addr, err)
 	}
+	a.pprofAddr = l.Addr().String()
 	mux := http.NewServeMux()
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
 	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)

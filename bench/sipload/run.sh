@@ -6,7 +6,7 @@
 # 1 s of the last call), the ratio, and clearline's memory per concurrent
 # call. clearline runs twice: with Go's default collector and with the same
 # 1 GB memory as Kamailio (GOMEMLIMIT=1GiB GOGC=off).
-#   RATES=100,200,400 STEP=10s HOLD=1s ROUNDS=3 bench/sipload/run.sh
+#   RATES=100,200,400 STEP=20s HOLD=1s ROUNDS=3 bench/sipload/run.sh
 # ROUNDS=n climbs each ladder n times and reports the median highest rate.
 # CLEARLINE_BIN=path measures a clearline built elsewhere (another commit).
 set -euo pipefail

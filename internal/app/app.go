@@ -104,14 +104,15 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options
 		host, _, _ = net.SplitHostPort(cfg.SIP.Listen)
 	}
 	gcfg := gateway.Config{
-		Host:         host,
-		Realm:        cfg.SIP.Realm,
-		MediaIP:      netip.MustParseAddr(cfg.Media.IP),
-		MediaPortMin: cfg.Media.PortMin,
-		MediaPortMax: cfg.Media.PortMax,
-		RTPTimeout:   cfg.Media.RTPTimeout.Duration,
-		RingTimeout:  cfg.Media.RingTimeout.Duration,
-		Emergency:    cfg.Emergency.Numbers,
+		Host:              host,
+		Realm:             cfg.SIP.Realm,
+		MediaIP:           netip.MustParseAddr(cfg.Media.IP),
+		MediaPortMin:      cfg.Media.PortMin,
+		MediaPortMax:      cfg.Media.PortMax,
+		RTPTimeout:        cfg.Media.RTPTimeout.Duration,
+		RingTimeout:       cfg.Media.RingTimeout.Duration,
+		TransactionLinger: cfg.SIP.TransactionLinger.Duration,
+		Emergency:         cfg.Emergency.Numbers,
 		Trunk: gateway.Trunk{
 			Address: cfg.Trunk.Address, Transport: cfg.Trunk.Transport, Domain: cfg.Trunk.Domain,
 			AllowedSources: cfg.Trunk.AllowedSources,

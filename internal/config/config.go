@@ -100,6 +100,11 @@ type SIP struct {
 	Transports []string `toml:"transports"` // "udp", "tcp"
 	Host       string   `toml:"host"`       // address advertised in Via/Contact; default: listen host
 	Realm      string   `toml:"realm"`      // digest realm for phones
+	// TransactionLinger is how long a finished SIP transaction is kept to
+	// answer retransmissions of its request (RFC 3261 timers J, L, M and D
+	// over UDP): 64×T1 = 32s in the RFC; 5s by default, as Kamailio's tm
+	// wait timer. Each call's transactions hold about 20 kB meanwhile.
+	TransactionLinger Duration `toml:"transaction_linger"`
 }
 
 // Media is where RTP is anchored.
@@ -217,7 +222,7 @@ func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil
 // on loopback, SQLite in the working directory.
 func Default() Config {
 	return Config{
-		SIP:       SIP{Listen: "127.0.0.1:5060", Transports: []string{"udp", "tcp"}, Realm: "clearline"},
+		SIP:       SIP{Listen: "127.0.0.1:5060", Transports: []string{"udp", "tcp"}, Realm: "clearline", TransactionLinger: Duration{5 * time.Second}},
 		Media:     Media{IP: "127.0.0.1", PortMin: 20000, PortMax: 29999, RTPTimeout: Duration{60 * time.Second}, RingTimeout: Duration{60 * time.Second}},
 		Trunk:     Trunk{Transport: "udp", RegisterExpiry: Duration{time.Hour}},
 		Emergency: Emergency{Numbers: []string{"999", "112"}},
@@ -359,6 +364,9 @@ func (c Config) Validate() error {
 	}
 	if c.SIP.Realm == "" {
 		bad("sip.realm", "must not be empty")
+	}
+	if d := c.SIP.TransactionLinger.Duration; d < time.Second || d > 32*time.Second {
+		bad("sip.transaction_linger", "must be between 1s and 32s (RFC 3261's 64×T1), got %s", d)
 	}
 	if ip, err := netip.ParseAddr(c.Media.IP); err != nil || ip.IsUnspecified() {
 		bad("media.ip", "%q must be the IP address RTP is sent to (not 0.0.0.0)", c.Media.IP)

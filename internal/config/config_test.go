@@ -60,6 +60,8 @@ func TestInvalidSettings(t *testing.T) {
 		{"emergency not digits", "[emergency]\nnumbers = [\"9-9-9\"]\n", "", "emergency.numbers"},
 		{"empty emergency", "[emergency]\nnumbers = []\n", "", "must not be empty"},
 		{"log level", "[log]\nlevel = \"loud\"\n", "", "log.level"},
+		{"transaction linger too long", "[sip]\ntransaction_linger = \"64s\"\n", "", "sip.transaction_linger"},
+		{"transaction linger zero", "", "CLEARLINE_SIP_TRANSACTION_LINGER=0s", "sip.transaction_linger"},
 		{"pprof not loopback", "[log]\npprof = \"0.0.0.0:6060\"\n", "", "log.pprof"},
 		{"pprof not host:port", "", "CLEARLINE_LOG_PPROF=6060", "log.pprof"},
 		{"duplicate line", "[[lines]]\nid = \"a\"\n[[lines]]\nid = \"a\"\n", "", "used twice"},

@@ -41,6 +41,9 @@ type Config struct {
 	RTPTimeout time.Duration
 	// RingTimeout ends an unanswered call (the caller gets 480).
 	RingTimeout time.Duration
+	// TransactionLinger is how long finished SIP transactions absorb
+	// retransmissions (timers J, L, M, D); see setTransactionLinger.
+	TransactionLinger time.Duration
 
 	Trunk     Trunk
 	Lines     []Line
@@ -225,6 +228,9 @@ func New(cfg Config, calls CallLog, log *slog.Logger, opts ...Option) (*Gateway,
 	if g.reg, err = newRegistrar(g.auth, accounts, g.now, log); err != nil {
 		return nil, fmt.Errorf("gateway: %w", err)
 	}
+	// Before anything in the process sends SIP: sipgo reads these timers
+	// whenever it makes a transaction.
+	setTransactionLinger(cfg.TransactionLinger, log)
 	if g.ports, err = media.NewAllocator(cfg.MediaIP, cfg.MediaPortMin, cfg.MediaPortMax, media.WithLogger(log.With("layer", "media"))); err != nil {
 		return nil, fmt.Errorf("gateway: media ports: %w", err)
 	}
@@ -334,6 +340,36 @@ func (g *Gateway) Serve(ctx context.Context, udp net.PacketConn, tcp net.Listene
 		return fmt.Errorf("gateway: serve: %w", serveErr)
 	}
 	return nil
+}
+
+// sipgo keeps its transaction timers in package variables, so the linger
+// is set once per process, when the first gateway is built.
+var lingerOnce sync.Once
+
+// setTransactionLinger sets how long sipgo keeps a finished transaction
+// to answer retransmissions of its request: Timer J (a non-INVITE server
+// transaction, e.g. BYE), L (an INVITE server transaction after its 2xx),
+// M (an INVITE client transaction after its 2xx) and D (after a final
+// error). RFC 3261 and 6026 give 64×T1, 32 s, over UDP; every finished
+// call then holds its messages, dialogs and call state for 32 s, over a
+// gigabyte at 2000 calls a second, and the collector has to mark it all.
+// Kamailio's tm keeps finished transactions 5 s (wt_timer). Retransmissions
+// stop long before either: a request is retransmitted only while no
+// response arrives, and a lost 2xx or ACK is retransmitted within a few
+// seconds. A later second would be answered as new (a BYE with 481).
+// Zero keeps sipgo's own.
+func setTransactionLinger(d time.Duration, log *slog.Logger) {
+	if d <= 0 {
+		return
+	}
+	set := false
+	lingerOnce.Do(func() {
+		sip.Timer_J, sip.Timer_L, sip.Timer_M, sip.Timer_D = d, d, d, d
+		set = true
+	})
+	if !set && sip.Timer_L != d {
+		log.Warn("sip transaction linger is set once per process; keeping the first", "kept", sip.Timer_L, "asked", d)
+	}
 }
 
 func (g *Gateway) emit(callID, what, detail string) {

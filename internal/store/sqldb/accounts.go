@@ -127,42 +127,23 @@ func (s *DB) GetUser(ctx context.Context, username string) (store.User, error) {
 }
 
 func (s *DB) userLines(ctx context.Context, username string) ([]string, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT line_id FROM user_lines WHERE username = ? ORDER BY line_id`), username)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var l string
-		if err := rows.Scan(&l); err != nil {
-			return nil, err
-		}
-		out = append(out, l)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, s.db, s.q(`SELECT line_id FROM user_lines WHERE username = ? ORDER BY line_id`), []any{username},
+		func(row rowScanner) (l string, err error) { return l, row.Scan(&l) })
 }
 
 // ListUsers returns every user by username.
 func (s *DB) ListUsers(ctx context.Context) ([]store.User, error) {
 	const op = "list users"
-	rows, err := s.db.QueryContext(ctx, `SELECT username, role, password_hash, created_at FROM users ORDER BY username`)
+	// The rows are closed before each user's lines are read: SQLite may
+	// have a single connection.
+	out, err := queryAll(ctx, s.db, `SELECT username, role, password_hash, created_at FROM users ORDER BY username`, nil,
+		func(row rowScanner) (u store.User, err error) {
+			var created int64
+			err = row.Scan(&u.Username, &u.Role, &u.PasswordHash, &created)
+			u.CreatedAt = fromMS(created)
+			return u, err
+		})
 	if err != nil {
-		return nil, store.Errorf(store.KindInternal, op, "%w", err)
-	}
-	var out []store.User
-	for rows.Next() {
-		var u store.User
-		var created int64
-		if err := rows.Scan(&u.Username, &u.Role, &u.PasswordHash, &created); err != nil {
-			rows.Close()
-			return nil, store.Errorf(store.KindInternal, op, "%w", err)
-		}
-		u.CreatedAt = fromMS(created)
-		out = append(out, u)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, store.Errorf(store.KindInternal, op, "%w", err)
 	}
 	for i := range out {
@@ -340,22 +321,16 @@ func (s *DB) ListAudit(ctx context.Context, f store.AuditFilter) ([]store.AuditE
 	}
 	q += ` ORDER BY at DESC, id DESC LIMIT ?`
 	args = append(args, f.Limit)
-	rows, err := s.db.QueryContext(ctx, s.q(q), args...)
+	out, err := queryAll(ctx, s.db, s.q(q), args, func(row rowScanner) (e store.AuditEntry, err error) {
+		var at int64
+		err = row.Scan(&e.ID, &at, &e.Actor, &e.LineID, &e.Action, &e.Detail)
+		e.At = fromMS(at)
+		return e, err
+	})
 	if err != nil {
 		return nil, store.Errorf(store.KindInternal, op, "%w", err)
 	}
-	defer rows.Close()
-	var out []store.AuditEntry
-	for rows.Next() {
-		var e store.AuditEntry
-		var at int64
-		if err := rows.Scan(&e.ID, &at, &e.Actor, &e.LineID, &e.Action, &e.Detail); err != nil {
-			return nil, store.Errorf(store.KindInternal, op, "%w", err)
-		}
-		e.At = fromMS(at)
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // GetLineSettings returns a line's dashboard settings.

@@ -52,7 +52,7 @@ func (s *DB) SetCallVerdict(ctx context.Context, id, verdict string, tactics []s
 const callColumns = `id, line_id, direction, from_number, to_number, caller_name, started_at, answered_at, ended_at,
 	outcome, hangup_by, end_reason, decision, reasons, emergency, verdict, tactics`
 
-func scanCall(sc interface{ Scan(...any) error }) (store.Call, error) {
+func scanCall(sc rowScanner) (store.Call, error) {
 	var c store.Call
 	var started int64
 	var answered, ended sql.NullInt64
@@ -83,20 +83,11 @@ func (s *DB) GetCall(ctx context.Context, id string) (store.Call, error) {
 // ListCalls returns calls matching f, newest first.
 func (s *DB) ListCalls(ctx context.Context, f store.CallFilter) ([]store.Call, error) {
 	q, args := listCallsQuery(f)
-	rows, err := s.db.QueryContext(ctx, s.q(q), args...)
+	out, err := queryAll(ctx, s.db, s.q(q), args, scanCall)
 	if err != nil {
 		return nil, store.Errorf(store.KindInternal, "list calls", "%w", err)
 	}
-	defer rows.Close()
-	var out []store.Call
-	for rows.Next() {
-		c, err := scanCall(rows)
-		if err != nil {
-			return nil, store.Errorf(store.KindInternal, "list calls", "%w", err)
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // listCallsQuery is ListCalls' query for f. One line's calls, the

@@ -179,6 +179,35 @@ func (s *DB) tx(ctx context.Context, op string, f func(*sql.Tx) error) error {
 	return nil
 }
 
+// rowScanner is what *sql.Row and *sql.Rows share: one row's Scan.
+type rowScanner interface{ Scan(...any) error }
+
+// queryer runs a query on the database or inside a transaction.
+type queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// queryAll runs query (placeholders already in the dialect's form) on db
+// and returns each row as scan reads it. The rows are closed before it
+// returns, so the caller may query again on the same connection. Errors
+// come back unwrapped for the caller to name its operation.
+func queryAll[T any](ctx context.Context, db queryer, query string, args []any, scan func(rowScanner) (T, error)) ([]T, error) {
+	rows, err := db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
 func ms(t time.Time) int64 { return t.UTC().UnixMilli() }
 
 func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }

@@ -102,7 +102,7 @@ func nonNil(l []store.TranscriptLine) []store.TranscriptLine {
 
 const incidentCols = `call_id, line_id, caller, district, verdict, score, tactics, explanation, action, recognizer, transcript, flagged_at, created_at`
 
-func scanIncident(row interface{ Scan(...any) error }) (store.Incident, error) {
+func scanIncident(row rowScanner) (store.Incident, error) {
 	var inc store.Incident
 	var tactics, transcript string
 	var flagged, created int64
@@ -145,25 +145,16 @@ func (s *DB) ListIncidents(ctx context.Context, f store.IncidentFilter) ([]store
 	}
 	q += ` ORDER BY created_at DESC, call_id LIMIT ?`
 	args = append(args, limit)
-	rows, err := s.db.QueryContext(ctx, s.q(q), args...)
+	out, err := queryAll(ctx, s.db, s.q(q), args, scanIncident)
 	if err != nil {
 		return nil, store.Errorf(store.KindInternal, "list incidents", "%w", err)
 	}
-	defer rows.Close()
-	var out []store.Incident
-	for rows.Next() {
-		inc, err := scanIncident(rows)
-		if err != nil {
-			return nil, store.Errorf(store.KindInternal, "list incidents", "%w", err)
-		}
-		out = append(out, inc)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 const alertCols = `id, call_id, line_id, channel, target, subject, body, status, attempts, next_at, last_error, sent_at, created_at`
 
-func scanAlert(row interface{ Scan(...any) error }) (store.Alert, error) {
+func scanAlert(row rowScanner) (store.Alert, error) {
 	var a store.Alert
 	var next, created int64
 	var sent sql.NullInt64
@@ -176,20 +167,9 @@ func scanAlert(row interface{ Scan(...any) error }) (store.Alert, error) {
 func (s *DB) ClaimAlerts(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]store.Alert, error) {
 	var out []store.Alert
 	err := s.tx(ctx, "claim alerts", func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, s.q(`SELECT `+alertCols+` FROM alerts WHERE status = 'pending' AND next_at <= ? ORDER BY next_at, id LIMIT ?`), ms(now), limit)
+		var err error
+		out, err = queryAll(ctx, tx, s.q(`SELECT `+alertCols+` FROM alerts WHERE status = 'pending' AND next_at <= ? ORDER BY next_at, id LIMIT ?`), []any{ms(now), limit}, scanAlert)
 		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			a, err := scanAlert(rows)
-			if err != nil {
-				rows.Close()
-				return err
-			}
-			out = append(out, a)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
 			return err
 		}
 		for i := range out {
@@ -261,20 +241,11 @@ func (s *DB) ListAlerts(ctx context.Context, callID string) ([]store.Alert, erro
 		q += ` WHERE call_id = ?`
 		args = append(args, callID)
 	}
-	rows, err := s.db.QueryContext(ctx, s.q(q+` ORDER BY id`), args...)
+	out, err := queryAll(ctx, s.db, s.q(q+` ORDER BY id`), args, scanAlert)
 	if err != nil {
 		return nil, store.Errorf(store.KindInternal, "list alerts", "%w", err)
 	}
-	defer rows.Close()
-	var out []store.Alert
-	for rows.Next() {
-		a, err := scanAlert(rows)
-		if err != nil {
-			return nil, store.Errorf(store.KindInternal, "list alerts", "%w", err)
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // PutAlertRecipient adds or renames a line's alert recipient.
@@ -315,20 +286,15 @@ func (s *DB) RemoveAlertRecipient(ctx context.Context, lineID, channel, target s
 
 // ListAlertRecipients returns a line's recipients.
 func (s *DB) ListAlertRecipients(ctx context.Context, lineID string) ([]store.AlertRecipient, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT line_id, channel, target, name FROM alert_recipients WHERE line_id = ? ORDER BY channel, target`), lineID)
+	out, err := queryAll(ctx, s.db, s.q(`SELECT line_id, channel, target, name FROM alert_recipients WHERE line_id = ? ORDER BY channel, target`), []any{lineID},
+		func(row rowScanner) (r store.AlertRecipient, err error) {
+			err = row.Scan(&r.LineID, &r.Channel, &r.Target, &r.Name)
+			return r, err
+		})
 	if err != nil {
 		return nil, store.Errorf(store.KindInternal, "list alert recipients", "%w", err)
 	}
-	defer rows.Close()
-	var out []store.AlertRecipient
-	for rows.Next() {
-		var r store.AlertRecipient
-		if err := rows.Scan(&r.LineID, &r.Channel, &r.Target, &r.Name); err != nil {
-			return nil, store.Errorf(store.KindInternal, "list alert recipients", "%w", err)
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // QueueAlerts queues alerts without an incident, in one transaction; an

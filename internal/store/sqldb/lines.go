@@ -46,20 +46,15 @@ func (s *DB) GetLine(ctx context.Context, id string) (store.Line, error) {
 
 // ListLines returns all lines by id.
 func (s *DB) ListLines(ctx context.Context) ([]store.Line, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, name, postcode, created_at FROM lines ORDER BY id`)
+	out, err := queryAll(ctx, s.db, `SELECT id, name, postcode, created_at FROM lines ORDER BY id`, nil,
+		func(row rowScanner) (l store.Line, err error) {
+			var created int64
+			err = row.Scan(&l.ID, &l.Name, &l.Postcode, &created)
+			l.CreatedAt = fromMS(created)
+			return l, err
+		})
 	if err != nil {
 		return nil, store.Errorf(store.KindInternal, "list lines", "%w", err)
 	}
-	defer rows.Close()
-	var out []store.Line
-	for rows.Next() {
-		var l store.Line
-		var created int64
-		if err := rows.Scan(&l.ID, &l.Name, &l.Postcode, &created); err != nil {
-			return nil, store.Errorf(store.KindInternal, "list lines", "%w", err)
-		}
-		l.CreatedAt = fromMS(created)
-		out = append(out, l)
-	}
-	return out, rows.Err()
+	return out, nil
 }

@@ -58,21 +58,16 @@ func (s *DB) RemoveListEntry(ctx context.Context, lineID, kind, number string) e
 
 // ListEntries returns a line's list, oldest first.
 func (s *DB) ListEntries(ctx context.Context, lineID, kind string) ([]store.ListEntry, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT line_id, kind, number, name, added_by, created_at FROM line_numbers
-		WHERE line_id = ? AND kind = ? ORDER BY created_at, number`), lineID, kind)
+	out, err := queryAll(ctx, s.db, s.q(`SELECT line_id, kind, number, name, added_by, created_at FROM line_numbers
+		WHERE line_id = ? AND kind = ? ORDER BY created_at, number`), []any{lineID, kind},
+		func(row rowScanner) (e store.ListEntry, err error) {
+			var created int64
+			err = row.Scan(&e.LineID, &e.Kind, &e.Number, &e.Name, &e.AddedBy, &created)
+			e.CreatedAt = fromMS(created)
+			return e, err
+		})
 	if err != nil {
 		return nil, store.Errorf(store.KindInternal, "list entries", "%w", err)
 	}
-	defer rows.Close()
-	var out []store.ListEntry
-	for rows.Next() {
-		var e store.ListEntry
-		var created int64
-		if err := rows.Scan(&e.LineID, &e.Kind, &e.Number, &e.Name, &e.AddedBy, &created); err != nil {
-			return nil, store.Errorf(store.KindInternal, "list entries", "%w", err)
-		}
-		e.CreatedAt = fromMS(created)
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return out, nil
 }

@@ -129,11 +129,7 @@ func (a *Allocator) release(i int) {
 // socket is read through Go's netpoller; the RTCP one only holds its port
 // (see rtcpSocket).
 func (a *Allocator) bind(local netip.AddrPort) (*net.UDPConn, rtcpSocket, error) {
-	network := "udp4"
-	if a.ip.Is6() {
-		network = "udp6"
-	}
-	rtp, err := net.ListenUDP(network, net.UDPAddrFromAddrPort(local))
+	rtp, err := net.ListenUDP(udpNetwork(a.ip), net.UDPAddrFromAddrPort(local))
 	if err != nil {
 		return nil, rtcpSocket{}, fmt.Errorf("bind rtp: %w", err)
 	}
@@ -143,4 +139,12 @@ func (a *Allocator) bind(local netip.AddrPort) (*net.UDPConn, rtcpSocket, error)
 		return nil, rtcpSocket{}, err
 	}
 	return rtp, rtcp, nil
+}
+
+// udpNetwork is the network net.ListenUDP binds ip on: "udp4" or "udp6".
+func udpNetwork(ip netip.Addr) string {
+	if ip.Is6() {
+		return "udp6"
+	}
+	return "udp4"
 }

@@ -15,11 +15,7 @@ type rtcpSocket struct{ conn *net.UDPConn }
 
 // bindRTCP binds a UDP socket on ip:port.
 func bindRTCP(ip netip.Addr, port int) (rtcpSocket, error) {
-	network := "udp4"
-	if ip.Is6() {
-		network = "udp6"
-	}
-	c, err := net.ListenUDP(network, net.UDPAddrFromAddrPort(netip.AddrPortFrom(ip, uint16(port))))
+	c, err := net.ListenUDP(udpNetwork(ip), net.UDPAddrFromAddrPort(netip.AddrPortFrom(ip, uint16(port))))
 	if err != nil {
 		return rtcpSocket{}, fmt.Errorf("bind rtcp: %w", err)
 	}

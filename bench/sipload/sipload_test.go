@@ -56,12 +56,13 @@ func TestCallRate(t *testing.T) {
 	// commit's, for a before/after comparison); by default the tree's.
 	bin := os.Getenv("CLEARLINE_BIN")
 	if bin == "" {
-		bin = buildClearline(t)
+		bin = build(t, "clearline", "../../cmd/clearline")
 	}
 
 	// clearline runs twice: with Go's default collector, and with the same
-	// 1 GB memory budget as Kamailio's shared memory.
-	targets := []string{"kamailio", "clearline", "clearline-1g"}
+	// 1 GB memory budget as Kamailio's shared memory. sipgo-b2bua is the
+	// floor under it: the same SIP dialogs with nothing else.
+	targets := []string{"kamailio", "clearline", "clearline-1g", "sipgo-b2bua"}
 	if v := os.Getenv("TARGETS"); v != "" {
 		targets = strings.Split(v, ",")
 	}
@@ -91,7 +92,7 @@ func TestCallRate(t *testing.T) {
 		}
 	}
 	k := median(highest["kamailio"])
-	for _, c := range []string{"clearline", "clearline-1g"} {
+	for _, c := range []string{"clearline", "clearline-1g", "sipgo-b2bua"} {
 		if r, ok := highest[c]; ok {
 			t.Logf("RESULT highest rate sustained (<0.1%% failed, no backlog; median of %d rounds): kamailio %.0f/s %v, %s %.0f/s %v, ratio %.2f",
 				rounds, k, highest["kamailio"], c, median(r), r, median(r)/max(k, 1))
@@ -177,6 +178,9 @@ func runStep(t *testing.T, target, bin string, rate float64, dur, hold time.Dura
 		stopTarget(proc)
 		b, _ := os.ReadFile(proc.Stderr.(*os.File).Name())
 		t.Logf("%s at %.0f/s: %s\n%s\n%s log:\n%s", target, rate, res.Summary(), tailStr(res.Errors, 1200), target, summarizeLog(string(b)))
+		if ur, err := uas.Stop(); err == nil && ur != nil {
+			t.Logf("answerer at %.0f/s: %s\n%s", rate, ur.Summary(), tailStr(ur.Errors, 1200))
+		}
 	}
 	return s
 }
@@ -198,6 +202,12 @@ func startTarget(t *testing.T, ctx context.Context, target, bin string, uasPort 
 		// stops its own probing at 256 kB, and bursts then overflow it).
 		cmd = exec.CommandContext(ctx, "taskset", "-c", "0", "kamailio", "-f", cfg, "-DD", "-E", "-x", "tlsf", "-m", "1024", "-M", "64",
 			"-b", strconv.Itoa(sipSocketBuffer), "-Y", dir, "-P", filepath.Join(dir, "k.pid"))
+	case "sipgo-b2bua":
+		// The SIP floor: sipgo's dialogs alone, no media, no call log
+		// (sipgob2bua/main.go). Same core, same one P, same linger.
+		cmd = exec.CommandContext(ctx, "taskset", "-c", "0", build(t, "sipgob2bua", "./sipgob2bua"),
+			"-listen", fmt.Sprintf("127.0.0.1:%d", port), "-next", fmt.Sprintf("127.0.0.1:%d", uasPort))
+		cmd.Env = append(os.Environ(), "GOMAXPROCS=1")
 	case "clearline", "clearline-1g":
 		cfg := filepath.Join(dir, "clearline.toml")
 		os.WriteFile(cfg, []byte(fmt.Sprintf(`
@@ -386,14 +396,21 @@ func stopTarget(cmd *exec.Cmd) {
 	cmd.Wait()
 }
 
-func buildClearline(t *testing.T) string {
-	bin := filepath.Join(t.TempDir(), "clearline")
-	cmd := exec.Command("go", "build", "-o", bin, "../../cmd/clearline")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("build clearline: %v\n%s", err, out)
+// build builds the Go command in pkg once per run and returns its path.
+func build(t *testing.T, name, pkg string) string {
+	if bin, ok := built[name]; ok {
+		return bin
 	}
+	bin := filepath.Join(t.TempDir(), name)
+	cmd := exec.Command("go", "build", "-o", bin, pkg)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("build %s: %v\n%s", name, err, out)
+	}
+	built[name] = bin
 	return bin
 }
+
+var built = map[string]string{}
 
 func writeTemplate(t *testing.T, src, dst string, data any) {
 	b, err := os.ReadFile(src)

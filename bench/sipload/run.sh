@@ -5,7 +5,9 @@
 # each sustains (<0.1% failed calls and no backlog: the caller done within
 # 1 s of the last call), the ratio, and clearline's memory per concurrent
 # call. clearline runs twice: with Go's default collector and with the same
-# 1 GB memory as Kamailio (GOMEMLIMIT=1GiB GOGC=off).
+# 1 GB memory as Kamailio (GOMEMLIMIT=1GiB GOGC=off). sipgo-b2bua
+# (sipgob2bua/) is the floor under clearline: sipgo's dialogs alone, made as
+# the gateway makes them, with no media and no call log.
 #   RATES=100,200,400 STEP=20s HOLD=1s ROUNDS=3 bench/sipload/run.sh
 # ROUNDS=n climbs each ladder n times and reports the median highest rate.
 # CLEARLINE_BIN=path measures a clearline built elsewhere (another commit).

@@ -108,8 +108,8 @@ func TestCallRate(t *testing.T) {
 var sippArgs = []string{"-max_socket", "60000", "-buff_size", strconv.Itoa(sipSocketBuffer)}
 
 // sipSocketBuffer is the SIP socket buffer every party gets: what
-// clearline asks for (gateway.sipSocketBuffer), SIPp's -buff_size and
-// Kamailio's -b.
+// clearline asks for (gateway.sipSocketBuffer), SIPp's -buff_size,
+// Kamailio's -b and sipgob2bua's -buffer.
 const sipSocketBuffer = 4 << 20
 
 // sustained: fewer than 0.1% of the calls failed, and the target kept up:
@@ -206,7 +206,8 @@ func startTarget(t *testing.T, ctx context.Context, target, bin string, uasPort 
 		// The SIP floor: sipgo's dialogs alone, no media, no call log
 		// (sipgob2bua/main.go). Same core, same one P, same linger.
 		cmd = exec.CommandContext(ctx, "taskset", "-c", "0", build(t, "sipgob2bua", "./sipgob2bua"),
-			"-listen", fmt.Sprintf("127.0.0.1:%d", port), "-next", fmt.Sprintf("127.0.0.1:%d", uasPort))
+			"-listen", fmt.Sprintf("127.0.0.1:%d", port), "-next", fmt.Sprintf("127.0.0.1:%d", uasPort),
+			"-buffer", strconv.Itoa(sipSocketBuffer))
 		cmd.Env = append(os.Environ(), "GOMAXPROCS=1")
 	case "clearline", "clearline-1g":
 		cfg := filepath.Join(dir, "clearline.toml")

@@ -27,15 +27,16 @@ func main() {
 	listen := flag.String("listen", "127.0.0.1:5060", "SIP UDP address to listen on")
 	next := flag.String("next", "127.0.0.1:5070", "address of the answering side")
 	linger := flag.Duration("linger", 5*time.Second, "how long finished transactions are kept (clearline's [sip] transaction_linger)")
+	buffer := flag.Int("buffer", 4<<20, "SIP socket receive and send buffer in bytes (clearline's gateway asks for 4 MB)")
 	flag.Parse()
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	if err := run(context.Background(), *listen, *next, *linger, log); err != nil {
+	if err := run(context.Background(), *listen, *next, *linger, *buffer, log); err != nil {
 		log.Error("sipgob2bua", "error", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, listen, next string, linger time.Duration, log *slog.Logger) error {
+func run(ctx context.Context, listen, next string, linger time.Duration, buffer int, log *slog.Logger) error {
 	// The same transaction timers clearline sets (gateway.setTransactionLinger).
 	sip.Timer_J, sip.Timer_L, sip.Timer_M, sip.Timer_D = linger, linger, linger, linger
 	host, port, err := sip.ParseAddr(listen)
@@ -129,9 +130,8 @@ func run(ctx context.Context, listen, next string, linger time.Duration, log *sl
 	if err != nil {
 		return err
 	}
-	// The 4 MB socket buffers clearline's gateway asks for.
 	u := conn.(*net.UDPConn)
-	if err := errors.Join(u.SetReadBuffer(4<<20), u.SetWriteBuffer(4<<20)); err != nil {
+	if err := errors.Join(u.SetReadBuffer(buffer), u.SetWriteBuffer(buffer)); err != nil {
 		return err
 	}
 	return srv.ServeUDP(conn)

@@ -112,9 +112,33 @@ type ctrlReply struct {
 // StartBaresip writes a configuration into a temp dir, starts baresip bound
 // to 127.0.0.1 on free ports, and connects to its ctrl_tcp interface. It does
 // not wait for registration: call WaitRegistered. baresip is stopped when ctx
-// ends or the test is cleaned up.
+// ends or the test is cleaned up. A port can be taken by another process
+// between being found free and baresip binding it; baresip then exits with
+// "Address already in use", and it is started again on new ports (up to
+// bindAttempts times).
 func StartBaresip(ctx context.Context, t testing.TB, opts BaresipOptions) (*Baresip, error) {
 	t.Helper()
+	for attempt := 1; ; attempt++ {
+		b, err := startBaresip(ctx, t, opts)
+		if err != nil && attempt < bindAttempts && b != nil && strings.Contains(b.log.String(), "Address already in use") {
+			t.Logf("testpeer: baresip lost its port to another process (attempt %d); starting it on new ports", attempt)
+			continue
+		}
+		return b, err
+	}
+}
+
+const bindAttempts = 3
+
+// baresipPort picks baresip's SIP port: UDP and TCP free on it, and TCP on
+// the next port. A variable so that a test can hand out a taken port.
+var baresipPort = func() (int, error) {
+	return freePortGroup(portNeed{udp: true, tcp: true}, portNeed{offset: 1, tcp: true})
+}
+
+// startBaresip is one attempt of StartBaresip. b is returned with the error
+// once baresip was started, so that its log can be read.
+func startBaresip(ctx context.Context, t testing.TB, opts BaresipOptions) (*Baresip, error) {
 	b := &Baresip{t: t, opts: opts, dir: t.TempDir(), log: newSyncBuffer(256 << 10),
 		cursor: map[string]int{}, changed: make(chan struct{}), replies: map[string]ctrlReply{}}
 	if err := b.defaults(); err != nil {
@@ -136,7 +160,7 @@ func StartBaresip(ctx context.Context, t testing.TB, opts BaresipOptions) (*Bare
 		}
 	})
 	if err := b.connect(ctx, ctrlPort); err != nil {
-		return nil, fmt.Errorf("%w\nbaresip log:\n%s", err, tail(b.log.String(), 3000))
+		return b, fmt.Errorf("%w\nbaresip log:\n%s", err, tail(b.log.String(), 3000))
 	}
 	if _, err := b.Command(ctx, "uanew", b.accountLine()); err != nil {
 		return nil, fmt.Errorf("%w\nbaresip log:\n%s", err, tail(b.log.String(), 3000))
@@ -175,7 +199,7 @@ func (b *Baresip) defaults() error {
 	// baresip listens for SIP on UDP and TCP at sip_listen, and for TLS on the
 	// next port.
 	var err error
-	b.sipPort, err = freePortGroup(portNeed{udp: true, tcp: true}, portNeed{offset: 1, tcp: true})
+	b.sipPort, err = baresipPort()
 	return err
 }
 

@@ -2,6 +2,8 @@ package testpeer
 
 import (
 	"context"
+	"fmt"
+	"net"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -276,5 +278,42 @@ func TestSpeechReachesPhone(t *testing.T) {
 		t.Errorf("the phone's recording matches the speech at %.2f, want > 0.8", c)
 	} else {
 		t.Logf("speech envelope correlation %.2f", c)
+	}
+}
+
+// TestBaresipStartsAgainWhenItsPortIsTaken: another process binds baresip's
+// SIP port between the pick and baresip's start; baresip exits with
+// "Address already in use" and is started again on new ports. Not parallel:
+// it replaces the port picker.
+func TestBaresipStartsAgainWhenItsPortIsTaken(t *testing.T) {
+	Require(t, "baresip")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	taken, err := FreeUDPPort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	squatter, err := net.ListenPacket("udp4", fmt.Sprintf("127.0.0.1:%d", taken))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer squatter.Close()
+	pick, picks := baresipPort, 0
+	baresipPort = func() (int, error) {
+		if picks++; picks == 1 {
+			return taken, nil
+		}
+		return pick()
+	}
+	defer func() { baresipPort = pick }()
+
+	// startPhone fails the test unless baresip started and took its
+	// account over the control connection.
+	b := startPhone(ctx, t, BaresipOptions{User: "retry"})
+	if picks != 2 {
+		t.Errorf("port picked %d times, want 2 (the taken one, then a free one)", picks)
+	}
+	if b.SIPAddr() == fmt.Sprintf("127.0.0.1:%d", taken) {
+		t.Errorf("baresip reports the taken port %s", b.SIPAddr())
 	}
 }

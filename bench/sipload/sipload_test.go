@@ -142,12 +142,13 @@ func runStep(t *testing.T, target, bin string, rate float64, dur, hold time.Dura
 	defer uas.Stop()
 	addr, proc := startTarget(t, ctx, target, bin, uas.Port())
 	defer stopTarget(proc)
-	isClearline := strings.HasPrefix(target, "clearline")
-	if isClearline && profileDir != "" {
+	// clearline and sipgob2bua serve Go's profiles and runtime counters.
+	isGo := strings.HasPrefix(target, "clearline") || target == "sipgo-b2bua"
+	if isGo && profileDir != "" {
 		go profile(ctx, t, fmt.Sprintf("%s-%.0f", target, rate), dur)
 	}
 	var rt0 map[string]float64
-	if isClearline {
+	if isGo {
 		rt0 = runtimeMetrics(ctx)
 	}
 	cpu0 := groupCPU(proc.Process.Pid)
@@ -161,7 +162,7 @@ func runStep(t *testing.T, target, bin string, rate float64, dur, hold time.Dura
 	}
 	s := step{rate: rate, ok: res.Successful, failed: res.Failed + (calls - res.Successful - res.Failed)}
 	s.cpuPerCall = (groupCPU(proc.Process.Pid) - cpu0) / time.Duration(max(1, calls))
-	if isClearline {
+	if isGo {
 		rt := runtimeMetrics(ctx)
 		per := func(k string) float64 { return (rt[k] - rt0[k]) / float64(max(1, calls)) }
 		s.allocBytes, s.allocObjects = per("/gc/heap/allocs:bytes"), per("/gc/heap/allocs:objects")
@@ -207,7 +208,7 @@ func startTarget(t *testing.T, ctx context.Context, target, bin string, uasPort 
 		// (sipgob2bua/main.go). Same core, same one P, same linger.
 		cmd = exec.CommandContext(ctx, "taskset", "-c", "0", build(t, "sipgob2bua", "./sipgob2bua"),
 			"-listen", fmt.Sprintf("127.0.0.1:%d", port), "-next", fmt.Sprintf("127.0.0.1:%d", uasPort),
-			"-buffer", strconv.Itoa(sipSocketBuffer))
+			"-buffer", strconv.Itoa(sipSocketBuffer), "-pprof", pprofAddr)
 		cmd.Env = append(os.Environ(), "GOMAXPROCS=1")
 	case "clearline", "clearline-1g":
 		cfg := filepath.Join(dir, "clearline.toml")
@@ -300,8 +301,8 @@ func memoryPerCall(t *testing.T, bin string, _ time.Duration) {
 	}
 }
 
-// clearline serves Go's profiler on pprofAddr (loopback). With PROFILE=dir
-// each clearline step saves a CPU profile of the middle half of its calls and
+// clearline and sipgob2bua serve Go's profiler on pprofAddr (loopback).
+// With PROFILE=dir each of their steps saves a CPU profile of the middle half of its calls and
 // profiles of what was allocated before and after it, as
 // dir/<target>-<rate>.{cpu,allocs-base,allocs,heap}.pprof.
 var profileDir = os.Getenv("PROFILE")

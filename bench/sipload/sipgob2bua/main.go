@@ -7,7 +7,7 @@
 // clearline could reach on sipgo if its own work (media, call log, gateway)
 // cost nothing. It is not part of clearline.
 //
-//	sipgob2bua -listen 127.0.0.1:5060 -next 127.0.0.1:5070
+//	sipgob2bua -listen 127.0.0.1:5060 -next 127.0.0.1:5070 [-pprof 127.0.0.1:16060]
 package main
 
 import (
@@ -16,11 +16,14 @@ import (
 	"flag"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"time"
 
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
+
+	"github.com/clearline/clearline/internal/profiling"
 )
 
 func main() {
@@ -28,8 +31,13 @@ func main() {
 	next := flag.String("next", "127.0.0.1:5070", "address of the answering side")
 	linger := flag.Duration("linger", 5*time.Second, "how long finished transactions are kept (clearline's [sip] transaction_linger)")
 	buffer := flag.Int("buffer", 4<<20, "SIP socket receive and send buffer in bytes (clearline's gateway asks for 4 MB)")
+	pprofAddr := flag.String("pprof", "", "serve Go's profiles and runtime counters here, as clearline's [log] pprof does (loopback)")
 	flag.Parse()
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	if *pprofAddr != "" {
+		srv := &http.Server{Addr: *pprofAddr, Handler: profiling.Handler(), ReadHeaderTimeout: 5 * time.Second}
+		go func() { log.Error("pprof stopped", "error", srv.ListenAndServe()) }()
+	}
 	if err := run(context.Background(), *listen, *next, *linger, *buffer, log); err != nil {
 		log.Error("sipgob2bua", "error", err)
 		os.Exit(1)

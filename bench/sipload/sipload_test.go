@@ -61,7 +61,10 @@ func TestCallRate(t *testing.T) {
 
 	// clearline runs twice: with Go's default collector, and with the same
 	// 1 GB memory budget as Kamailio's shared memory. sipgo-b2bua is the
-	// floor under it: the same SIP dialogs with nothing else.
+	// floor under it: the same SIP dialogs with nothing else. min-b2bua and
+	// min-b2bua-media (TARGETS=... only) bound what any Go SIP layer could
+	// reach: the bench's call with no SIP library, without and with
+	// clearline's media anchoring.
 	targets := []string{"kamailio", "clearline", "clearline-1g", "sipgo-b2bua"}
 	if v := os.Getenv("TARGETS"); v != "" {
 		targets = strings.Split(v, ",")
@@ -92,7 +95,7 @@ func TestCallRate(t *testing.T) {
 		}
 	}
 	k := median(highest["kamailio"])
-	for _, c := range []string{"clearline", "clearline-1g", "sipgo-b2bua"} {
+	for _, c := range []string{"clearline", "clearline-1g", "sipgo-b2bua", "min-b2bua", "min-b2bua-media"} {
 		if r, ok := highest[c]; ok {
 			t.Logf("RESULT highest rate sustained (<0.1%% failed, no backlog; median of %d rounds): kamailio %.0f/s %v, %s %.0f/s %v, ratio %.2f",
 				rounds, k, highest["kamailio"], c, median(r), r, median(r)/max(k, 1))
@@ -142,8 +145,8 @@ func runStep(t *testing.T, target, bin string, rate float64, dur, hold time.Dura
 	defer uas.Stop()
 	addr, proc := startTarget(t, ctx, target, bin, uas.Port())
 	defer stopTarget(proc)
-	// clearline and sipgob2bua serve Go's profiles and runtime counters.
-	isGo := strings.HasPrefix(target, "clearline") || target == "sipgo-b2bua"
+	// Every target but Kamailio serves Go's profiles and runtime counters.
+	isGo := target != "kamailio"
 	if isGo && profileDir != "" {
 		go profile(ctx, t, fmt.Sprintf("%s-%.0f", target, rate), dur)
 	}
@@ -186,8 +189,8 @@ func runStep(t *testing.T, target, bin string, rate float64, dur, hold time.Dura
 	return s
 }
 
-// startTarget runs kamailio or clearline pinned to CPU 0 and returns its
-// SIP address.
+// startTarget runs a target (kamailio, clearline, or one of the Go bounds)
+// pinned to CPU 0 and returns its SIP address.
 func startTarget(t *testing.T, ctx context.Context, target, bin string, uasPort int) (string, *exec.Cmd) {
 	port, err := testpeer.FreeUDPPort()
 	if err != nil {
@@ -209,6 +212,18 @@ func startTarget(t *testing.T, ctx context.Context, target, bin string, uasPort 
 		cmd = exec.CommandContext(ctx, "taskset", "-c", "0", build(t, "sipgob2bua", "./sipgob2bua"),
 			"-listen", fmt.Sprintf("127.0.0.1:%d", port), "-next", fmt.Sprintf("127.0.0.1:%d", uasPort),
 			"-buffer", strconv.Itoa(sipSocketBuffer), "-pprof", pprofAddr)
+		cmd.Env = append(os.Environ(), "GOMAXPROCS=1")
+	case "min-b2bua", "min-b2bua-media":
+		// A bound, not a target to meet: the least a Go B2BUA can do for
+		// this call (minb2bua/main.go), without and with clearline's media
+		// anchoring. Same core, same one P, same socket buffer.
+		args := []string{"-c", "0", build(t, "minb2bua", "./minb2bua"),
+			"-listen", fmt.Sprintf("127.0.0.1:%d", port), "-next", fmt.Sprintf("127.0.0.1:%d", uasPort),
+			"-buffer", strconv.Itoa(sipSocketBuffer), "-pprof", pprofAddr}
+		if target == "min-b2bua-media" {
+			args = append(args, "-media")
+		}
+		cmd = exec.CommandContext(ctx, "taskset", args...)
 		cmd.Env = append(os.Environ(), "GOMAXPROCS=1")
 	case "clearline", "clearline-1g":
 		cfg := filepath.Join(dir, "clearline.toml")
@@ -301,7 +316,7 @@ func memoryPerCall(t *testing.T, bin string, _ time.Duration) {
 	}
 }
 
-// clearline and sipgob2bua serve Go's profiler on pprofAddr (loopback).
+// clearline, sipgob2bua and minb2bua serve Go's profiler on pprofAddr (loopback).
 // With PROFILE=dir each of their steps saves a CPU profile of the middle half of its calls and
 // profiles of what was allocated before and after it, as
 // dir/<target>-<rate>.{cpu,allocs-base,allocs,heap}.pprof.

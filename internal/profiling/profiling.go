@@ -5,11 +5,16 @@
 package profiling
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"log/slog"
 	"math"
+	"net"
 	"net/http"
 	"net/http/pprof"
 	"runtime/metrics"
+	"time"
 )
 
 // Handler serves /debug/pprof/... and /debug/runtime-metrics.
@@ -45,4 +50,25 @@ func runtimeMetrics(w http.ResponseWriter, _ *http.Request) {
 			}
 		}
 	}
+}
+
+// Start serves Handler on addr (a loopback address: nothing here is
+// authenticated) until ctx ends, and returns the address it listens on.
+func Start(ctx context.Context, addr string, log *slog.Logger) (string, error) {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return "", fmt.Errorf("listen pprof %s: %w", addr, err)
+	}
+	srv := &http.Server{Handler: Handler(), ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		<-ctx.Done()
+		_ = srv.Close()
+	}()
+	go func() {
+		if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("pprof stopped", "error", err)
+		}
+	}()
+	log.Info("profiler listening", "addr", l.Addr().String())
+	return l.Addr().String(), nil
 }

@@ -24,29 +24,21 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"net/http"
 	"net/netip"
 	"os"
 	"strconv"
 	"time"
 
+	"github.com/clearline/clearline/bench/sipload/targetflag"
 	"github.com/clearline/clearline/internal/media"
-	"github.com/clearline/clearline/internal/profiling"
 )
 
 func main() {
-	listen := flag.String("listen", "127.0.0.1:5060", "SIP UDP address to listen on")
-	next := flag.String("next", "127.0.0.1:5070", "address of the answering side")
+	t := targetflag.Define()
 	withMedia := flag.Bool("media", false, "anchor media with clearline's media package, as the gateway does")
-	buffer := flag.Int("buffer", 4<<20, "SIP socket receive and send buffer in bytes (clearline's gateway asks for 4 MB)")
-	pprofAddr := flag.String("pprof", "", "serve Go's profiles and runtime counters here (loopback)")
-	flag.Parse()
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	if *pprofAddr != "" {
-		srv := &http.Server{Addr: *pprofAddr, Handler: profiling.Handler(), ReadHeaderTimeout: 5 * time.Second}
-		go func() { log.Error("pprof stopped", "error", srv.ListenAndServe()) }()
-	}
-	b, err := newB2BUA(*listen, *next, *withMedia, *buffer, log)
+	t.Parse()
+	log := t.Log
+	b, err := newB2BUA(t.Listen, t.Next, *withMedia, t.Buffer, log)
 	if err == nil {
 		err = b.serve(context.Background())
 	}

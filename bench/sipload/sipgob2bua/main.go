@@ -16,30 +16,21 @@ import (
 	"flag"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"time"
 
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
 
-	"github.com/clearline/clearline/internal/profiling"
+	"github.com/clearline/clearline/bench/sipload/targetflag"
 )
 
 func main() {
-	listen := flag.String("listen", "127.0.0.1:5060", "SIP UDP address to listen on")
-	next := flag.String("next", "127.0.0.1:5070", "address of the answering side")
+	t := targetflag.Define()
 	linger := flag.Duration("linger", 5*time.Second, "how long finished transactions are kept (clearline's [sip] transaction_linger)")
-	buffer := flag.Int("buffer", 4<<20, "SIP socket receive and send buffer in bytes (clearline's gateway asks for 4 MB)")
-	pprofAddr := flag.String("pprof", "", "serve Go's profiles and runtime counters here, as clearline's [log] pprof does (loopback)")
-	flag.Parse()
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	if *pprofAddr != "" {
-		srv := &http.Server{Addr: *pprofAddr, Handler: profiling.Handler(), ReadHeaderTimeout: 5 * time.Second}
-		go func() { log.Error("pprof stopped", "error", srv.ListenAndServe()) }()
-	}
-	if err := run(context.Background(), *listen, *next, *linger, *buffer, log); err != nil {
-		log.Error("sipgob2bua", "error", err)
+	t.Parse()
+	if err := run(context.Background(), t.Listen, t.Next, *linger, t.Buffer, t.Log); err != nil {
+		t.Log.Error("sipgob2bua", "error", err)
 		os.Exit(1)
 	}
 }

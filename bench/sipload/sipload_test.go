@@ -208,23 +208,15 @@ func startTarget(t *testing.T, ctx context.Context, target, bin string, uasPort 
 			"-b", strconv.Itoa(sipSocketBuffer), "-Y", dir, "-P", filepath.Join(dir, "k.pid"))
 	case "sipgo-b2bua":
 		// The SIP floor: sipgo's dialogs alone, no media, no call log
-		// (sipgob2bua/main.go). Same core, same one P, same linger.
-		cmd = exec.CommandContext(ctx, "taskset", "-c", "0", build(t, "sipgob2bua", "./sipgob2bua"),
-			"-listen", fmt.Sprintf("127.0.0.1:%d", port), "-next", fmt.Sprintf("127.0.0.1:%d", uasPort),
-			"-buffer", strconv.Itoa(sipSocketBuffer), "-pprof", pprofAddr)
-		cmd.Env = append(os.Environ(), "GOMAXPROCS=1")
-	case "min-b2bua", "min-b2bua-media":
+		// (sipgob2bua/main.go), with the same linger as clearline.
+		cmd = goBound(t, ctx, "sipgob2bua", port, uasPort)
+	case "min-b2bua":
 		// A bound, not a target to meet: the least a Go B2BUA can do for
 		// this call (minb2bua/main.go), without and with clearline's media
-		// anchoring. Same core, same one P, same socket buffer.
-		args := []string{"-c", "0", build(t, "minb2bua", "./minb2bua"),
-			"-listen", fmt.Sprintf("127.0.0.1:%d", port), "-next", fmt.Sprintf("127.0.0.1:%d", uasPort),
-			"-buffer", strconv.Itoa(sipSocketBuffer), "-pprof", pprofAddr}
-		if target == "min-b2bua-media" {
-			args = append(args, "-media")
-		}
-		cmd = exec.CommandContext(ctx, "taskset", args...)
-		cmd.Env = append(os.Environ(), "GOMAXPROCS=1")
+		// anchoring.
+		cmd = goBound(t, ctx, "minb2bua", port, uasPort)
+	case "min-b2bua-media":
+		cmd = goBound(t, ctx, "minb2bua", port, uasPort, "-media")
 	case "clearline", "clearline-1g":
 		cfg := filepath.Join(dir, "clearline.toml")
 		os.WriteFile(cfg, []byte(fmt.Sprintf(`
@@ -284,6 +276,18 @@ trusted = ["+442071838750"]
 	return addr, cmd
 }
 
+// goBound runs one of the bench's Go bounds (the command in ./name) as
+// clearline runs: on CPU 0 with one P, the same SIP socket buffer, and Go's
+// profiler on pprofAddr (targetflag is the command line it takes).
+func goBound(t *testing.T, ctx context.Context, name string, port, uasPort int, extra ...string) *exec.Cmd {
+	args := append([]string{"-c", "0", build(t, name, "./"+name),
+		"-listen", fmt.Sprintf("127.0.0.1:%d", port), "-next", fmt.Sprintf("127.0.0.1:%d", uasPort),
+		"-buffer", strconv.Itoa(sipSocketBuffer), "-pprof", pprofAddr}, extra...)
+	cmd := exec.CommandContext(ctx, "taskset", args...)
+	cmd.Env = append(os.Environ(), "GOMAXPROCS=1")
+	return cmd
+}
+
 // memoryPerCall holds many calls up at once through clearline and reports
 // the RSS growth per concurrent call.
 func memoryPerCall(t *testing.T, bin string, _ time.Duration) {
@@ -316,9 +320,10 @@ func memoryPerCall(t *testing.T, bin string, _ time.Duration) {
 	}
 }
 
-// clearline, sipgob2bua and minb2bua serve Go's profiler on pprofAddr (loopback).
-// With PROFILE=dir each of their steps saves a CPU profile of the middle half of its calls and
-// profiles of what was allocated before and after it, as
+// clearline, sipgob2bua and minb2bua serve Go's profiler on pprofAddr
+// (loopback). With PROFILE=dir each of their steps saves a CPU profile of
+// the middle half of its calls and profiles of what was allocated before
+// and after it, as
 // dir/<target>-<rate>.{cpu,allocs-base,allocs,heap}.pprof.
 var profileDir = os.Getenv("PROFILE")
 

@@ -1,7 +1,7 @@
 // Package profiling serves what a load test reads off a running process:
 // Go's profiles (net/http/pprof) and the runtime's counters as plain text.
-// clearline serves it on [log] pprof; bench/sipload's sipgob2bua serves the
-// same, so the bench measures both the same way.
+// clearline serves it on [log] pprof, and bench/sipload's Go bounds
+// (sipgob2bua, minb2bua) serve the same, so the bench measures them alike.
 package profiling
 
 import (
@@ -17,8 +17,8 @@ import (
 	"time"
 )
 
-// Handler serves /debug/pprof/... and /debug/runtime-metrics.
-func Handler() http.Handler {
+// handler serves /debug/pprof/... and /debug/runtime-metrics.
+func handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
 	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
@@ -52,14 +52,14 @@ func runtimeMetrics(w http.ResponseWriter, _ *http.Request) {
 	}
 }
 
-// Start serves Handler on addr (a loopback address: nothing here is
+// Start serves /debug/pprof/... and /debug/runtime-metrics on addr (a loopback address: nothing here is
 // authenticated) until ctx ends, and returns the address it listens on.
 func Start(ctx context.Context, addr string, log *slog.Logger) (string, error) {
 	l, err := net.Listen("tcp", addr)
 	if err != nil {
 		return "", fmt.Errorf("listen pprof %s: %w", addr, err)
 	}
-	srv := &http.Server{Handler: Handler(), ReadHeaderTimeout: 5 * time.Second}
+	srv := &http.Server{Handler: handler(), ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		<-ctx.Done()
 		_ = srv.Close()

@@ -75,10 +75,9 @@ type call struct {
 	answered    bool
 	inLeg       *media.Leg
 	outLeg      *media.Leg
-	relay       *media.Relay
 	codecs      []media.Codec
+	callerEvent uint8 // the caller's telephone-event payload type
 	stopRelay   context.CancelFunc
-	callerOffer *media.SessionDesc
 }
 
 func newB2BUA(listen, next string, withMedia bool, buffer int, log *slog.Logger) (*b2bua, error) {
@@ -192,7 +191,7 @@ func (b *b2bua) openMedia(ctx context.Context, c *call) ([]byte, error) {
 	if c.codecs, err = media.Negotiate(offer, []media.Codec{media.PCMU, media.PCMA}); err != nil {
 		return nil, err
 	}
-	c.callerOffer = offer
+	c.callerEvent = offer.EventPT()
 	if c.inLeg, err = b.ports.Open(ctx); err != nil {
 		return nil, err
 	}
@@ -227,11 +226,11 @@ func (b *b2bua) onResponse(ctx context.Context, m *msg) {
 				return
 			}
 			c.outLeg.SetRemote(answer.Addr(), answer.Codecs, answer.EventPT())
-			c.relay = media.NewRelay(c.inLeg, c.outLeg, media.RelayOptions{Inactivity: 120 * time.Second})
+			relay := media.NewRelay(c.inLeg, c.outLeg, media.RelayOptions{Inactivity: 120 * time.Second})
 			var rctx context.Context
 			rctx, c.stopRelay = context.WithCancel(ctx)
-			go func() { _ = c.relay.Run(rctx) }()
-			body = c.inLeg.SDP(c.codecs, c.callerOffer.EventPT(), "sendrecv")
+			go func() { _ = relay.Run(rctx) }()
+			body = c.inLeg.SDP(c.codecs, c.callerEvent, "sendrecv")
 		}
 		b.respond(&c.invite, c.caller, 200, "OK", c.tag, body)
 	case m.code >= 300:
